@@ -1,0 +1,1 @@
+"""tax-intake: capture, queue, orchestration and command line of the intake service."""

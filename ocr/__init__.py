@@ -1,0 +1,1 @@
+"""Page splitting, clean-up, form identification, registration and field reading."""

@@ -1,0 +1,1 @@
+"""OCR engines behind one Protocol, picked from a plain registry dict."""

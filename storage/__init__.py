@@ -1,0 +1,1 @@
+"""Database models, sessions and the document store: the one source of truth."""
