@@ -54,7 +54,8 @@ class Settings(BaseSettings):
     def _retention_within_limit(cls, value: float) -> float:
         if not 0 < value <= MAX_RETENTION_DAYS:
             raise ValueError(
-                f"retention_days must be above 0 and at most {MAX_RETENTION_DAYS:g} (R20); got {value}"
+                f"retention_days must be above 0 and at most {MAX_RETENTION_DAYS:g} (R20);"
+                f" got {value}"
             )
         return value
 

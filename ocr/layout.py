@@ -53,9 +53,15 @@ class FormLayout:
 def _field(raw: dict[str, Any]) -> FieldSpec:
     x, y, w, h = raw["box_mm"]
     return FieldSpec(
-        name=raw["name"], label=raw["label"], type=raw["type"], box_mm=(x, y, w, h),
-        max_len=raw["max_len"], required=raw["required"], csv_item=raw.get("csv_item"),
-        cells=raw.get("cells"), group=raw.get("group"),
+        name=raw["name"],
+        label=raw["label"],
+        type=raw["type"],
+        box_mm=(x, y, w, h),
+        max_len=raw["max_len"],
+        required=raw["required"],
+        csv_item=raw.get("csv_item"),
+        cells=raw.get("cells"),
+        group=raw.get("group"),
     )
 
 
@@ -65,9 +71,13 @@ def load_layout(form_id: str) -> FormLayout:
         raise KeyError(f"unknown form {form_id!r}; known: {', '.join(FORM_IDS)}")
     raw = json.loads((FORMS_DIR / f"{form_id}.json").read_text(encoding="utf-8"))
     return FormLayout(
-        form_id=raw["form_id"], title=raw["title"], version=raw["version"],
-        width_mm=raw["page"]["width_mm"], height_mm=raw["page"]["height_mm"],
-        fields=tuple(_field(f) for f in raw["fields"]), printed=tuple(raw["printed"]),
+        form_id=raw["form_id"],
+        title=raw["title"],
+        version=raw["version"],
+        width_mm=raw["page"]["width_mm"],
+        height_mm=raw["page"]["height_mm"],
+        fields=tuple(_field(f) for f in raw["fields"]),
+        printed=tuple(raw["printed"]),
     )
 
 

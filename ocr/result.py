@@ -22,8 +22,11 @@ class FieldResult:
     bbox: tuple[int, int, int, int] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"value": self.value, "confidence": round(self.confidence, 4),
-                "needs_review": self.needs_review}
+        return {
+            "value": self.value,
+            "confidence": round(self.confidence, 4),
+            "needs_review": self.needs_review,
+        }
 
 
 @dataclass

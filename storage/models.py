@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -32,7 +32,10 @@ def new_id() -> str:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+    }
 
 
 class Batch(Base):
@@ -75,8 +78,9 @@ class Document(Base):
         back_populates="document", cascade="all, delete-orphan", order_by="FieldValue.position"
     )
 
-    def move_to(self, target: DocumentStatus, reason: str | None = None,
-                reason_code: str | None = None) -> None:
+    def move_to(
+        self, target: DocumentStatus, reason: str | None = None, reason_code: str | None = None
+    ) -> None:
         """Change status through the transition table; keeps the reason with it."""
         check_transition(DocumentStatus(self.status), target)
         self.status = target
