@@ -41,3 +41,6 @@ class PageResult:
     registration_quality: float | None = None
     #: The page registered to its template (grey, template pixel grid); None when rejected.
     image: np.ndarray | None = field(default=None, repr=False)
+    #: Validation findings of the page's values (``validators.rules.Finding``), set by the
+    #: pipeline after extraction.
+    findings: list[Any] = field(default_factory=list)

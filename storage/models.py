@@ -107,6 +107,8 @@ class Page(Base):
     height: Mapped[int | None] = mapped_column(Integer)
     registration_quality: Mapped[float | None] = mapped_column(Float)
     seconds: Mapped[float | None] = mapped_column(Float)
+    #: Record-level validation findings (those not tied to one field).
+    issues: Mapped[Any] = mapped_column(JSON, default=list)
     document: Mapped[Document] = relationship(back_populates="pages")
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 05:33:52.302016
+Create Date: 2026-11-27 05:37:13.169897
 """
 
 from __future__ import annotations
@@ -182,6 +182,7 @@ def upgrade() -> None:
         sa.Column("height", sa.Integer(), nullable=True),
         sa.Column("registration_quality", sa.Float(), nullable=True),
         sa.Column("seconds", sa.Float(), nullable=True),
+        sa.Column("issues", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(["document_id"], ["document.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("document_id", "number"),
