@@ -1,0 +1,49 @@
+"""個人番号 and 法人番号 check digits (spec §4), by python-stdnum rather than by hand."""
+
+from __future__ import annotations
+
+from stdnum.exceptions import ValidationError
+from stdnum.jp import cn, in_
+
+
+def is_valid_my_number(value: str) -> bool:
+    """True for 12 half-width digits whose last digit is the mod-11 check digit."""
+    return bool(in_.is_valid(value)) and value.isascii() and value.isdigit()
+
+
+def is_valid_corporate_number(value: str) -> bool:
+    """True for 13 half-width digits whose first digit is the mod-9 check digit."""
+    return bool(cn.is_valid(value)) and value.isascii() and value.isdigit()
+
+
+def is_valid_number_any(value: str) -> bool:
+    """個人番号又は法人番号: valid as the one its length says (12 or 13 digits)."""
+    if len(value) == 12:
+        return is_valid_my_number(value)
+    return is_valid_corporate_number(value)
+
+
+def my_number_check_digit(base: str) -> str:
+    """The check digit that completes the 11-digit base of a 個人番号."""
+    return str(in_.calc_check_digit(base))
+
+
+def corporate_number_check_digit(base: str) -> str:
+    """The check digit that goes in front of the 12-digit base of a 法人番号."""
+    return str(cn.calc_check_digit(base))
+
+
+def problem_with(field_type: str, value: str) -> str | None:
+    """Why ``value`` is not a valid number of ``field_type`` (English), or None when it is."""
+    module = {"my_number": in_, "corporate_number": cn}.get(field_type)
+    if module is None:
+        if field_type != "number_any":
+            raise KeyError(field_type)
+        module = in_ if len(value) == 12 else cn
+    if not (value.isascii() and value.isdigit()):
+        return "not half-width digits only"
+    try:
+        module.validate(value)
+    except ValidationError as exc:
+        return str(exc)
+    return None
