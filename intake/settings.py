@@ -35,8 +35,8 @@ class Settings(BaseSettings):
     retention_days: float = MAX_RETENTION_DAYS
     max_upload_bytes: int = 100 * 1024 * 1024
     max_pages: int = 50
-    #: A document left in RECEIVED or PROCESSING longer than this is handed to the queue again.
-    stuck_after_seconds: int = 600
+    #: A RECEIVED document with no job in the queue for this long is enqueued again.
+    enqueue_grace_seconds: int = 30
     reconcile_every_seconds: int = 60
     purge_every_seconds: int = 600
     queue_name: str = "ocr"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from intake.errors import TaxIntakeError
@@ -60,6 +61,10 @@ class DocumentStore:
         count = sum(1 for p in folder.rglob("*") if p.is_file())
         shutil.rmtree(folder)
         return count
+
+    def age_seconds(self, document_id: str) -> float:
+        """Seconds since the document's folder was last changed."""
+        return time.time() - (self.root / document_id).stat().st_mtime
 
     def document_ids(self) -> list[str]:
         return sorted(p.name for p in self.root.iterdir() if p.is_dir())

@@ -1,0 +1,85 @@
+"""``serve``: the whole service on one machine with embedded defaults.
+
+SQLite and the document store under ``./var``, a private Redis on a unix socket, one worker,
+the scheduler and the web app. ``--demo N`` feeds in N generated sample slips.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import secrets
+import threading
+
+from sqlalchemy import func, select
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help="run the service with embedded defaults")
+    parser.add_argument("--host", help="address to listen on (default from settings)")
+    parser.add_argument("--port", type=int, help="port (default from settings)")
+    parser.add_argument("--workers", type=int, default=1, help="RQ worker processes")
+    parser.add_argument(
+        "--demo", type=int, default=0, metavar="N", help="feed in N generated sample slips"
+    )
+    parser.set_defaults(func=run)
+
+
+def ensure_first_user() -> str | None:
+    """On a fresh database create a supervisor ``admin`` and return its password."""
+    from intake.security import hash_password
+    from storage.db import session_scope
+    from storage.models import User
+
+    with session_scope() as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            return None
+        password = secrets.token_urlsafe(12)
+        session.add(
+            User(
+                username="admin",
+                display_name="管理者",
+                role="supervisor",
+                may_see_my_number=True,
+                password_hash=hash_password(password),
+            )
+        )
+    return password
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from intake import embedded
+    from intake.settings import get_settings
+    from storage.db import upgrade
+
+    settings = get_settings()
+    host, port = args.host or settings.host, args.port or settings.port
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade()
+    password = ensure_first_user()
+
+    children = []
+    try:
+        if settings.redis_url is None:
+            children.append(embedded.start_private_redis(settings))
+        children += [embedded.start_python(["worker.py"], settings) for _ in range(args.workers)]
+        children.append(embedded.start_python(["-m", "intake", "scheduler"], settings))
+        if args.demo:
+            from intake.demo import feed_samples
+
+            threading.Thread(target=feed_samples, args=(args.demo,), daemon=True).start()
+        print(f"\n  tax-intake is running: http://{host}:{port}/")
+        if password:
+            print(f"  log in as admin / {password}   (shown once; add staff accounts with")
+            print("  .venv/bin/python -m intake users add NAME --role corrector)")
+        else:
+            print("  log in with your account (python -m intake users add NAME --role …)")
+        print("  stop with Ctrl+C\n", flush=True)
+        uvicorn.run("api:app", host=host, port=port, log_level="info")
+    finally:
+        embedded.stop_all(children)
+    return 0
