@@ -1,0 +1,173 @@
+"""PP-OCR text recognition (PP-OCRv6 small, shipped inside the rapidocr wheel) on ONNX Runtime.
+
+Only the recognition network is used: the field readers already know where each line of a
+field is (the box is on the registered page and its ink is found against the blank form), so
+text detection would only add time and memory. The network's CTC output is decoded here
+rather than by rapidocr so that it can be masked to the characters a field may contain.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from intake.errors import ConfigurationError
+from ocr.engines.base import OcrWord
+
+#: Height the recognition network was trained on; crops are scaled to it.
+_REC_HEIGHT = 48
+#: Images narrower than this ratio are padded, as PaddleOCR does: the network is unstable
+#: on very short inputs (one or two characters).
+_MIN_WH_RATIO = 2.0
+#: Crops are batched by similar width so that padding stays cheap.
+_MAX_BATCH = 16
+
+
+def default_rec_model() -> Path:
+    """The PP-OCRv6 small recognition model inside the installed rapidocr package."""
+    try:
+        import rapidocr
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ConfigurationError(
+            "the 'ppocr' engine needs the rapidocr package (pip install rapidocr==3.10.0)"
+        ) from exc
+    return Path(rapidocr.__file__).parent / "models" / "PP-OCRv6_rec_small.onnx"
+
+
+class PpOcrEngine:
+    """PP-OCR recognition of single text lines, one ONNX session per process."""
+
+    name = "ppocr"
+    retains_input = False
+    learns_from_input = False
+
+    def __init__(self, rec_model: Path | None = None, threads: int = 1) -> None:
+        try:
+            import onnxruntime as ort
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise ConfigurationError(
+                "the 'ppocr' engine needs onnxruntime (pip install onnxruntime)"
+            ) from exc
+        path = rec_model or default_rec_model()
+        if not path.is_file():
+            raise ConfigurationError(f"PP-OCR recognition model not found: {path}")
+        options = ort.SessionOptions()
+        # One thread and no spinning: workers scale by process, and a spinning pool
+        # doubles latency as soon as anything else runs on the machine.
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        options.enable_cpu_mem_arena = False
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self._input = self._session.get_inputs()[0].name
+        meta = self._session.get_modelmeta().custom_metadata_map
+        if "character" not in meta:
+            raise ConfigurationError(f"{path} carries no character list (metadata 'character')")
+        # Class 0 is the CTC blank; the last class is a space.
+        self._classes = ["", *meta["character"].splitlines(), " "]
+        self._index = {ch: i for i, ch in enumerate(self._classes) if i}
+        self._masks: dict[str, np.ndarray] = {}
+
+    def read_line(self, image: np.ndarray, charset: str | None = None) -> list[OcrWord]:
+        """Recognise one text line; returns one OcrWord per character (see :meth:`read_lines`)."""
+        return self.read_lines([image], [charset])[0]
+
+    def read_lines(
+        self, images: Sequence[np.ndarray], charsets: Sequence[str | None]
+    ) -> list[list[OcrWord]]:
+        """Recognise many text-line crops in few network calls.
+
+        Each result is one OcrWord per recognised character, its bbox spanning the CTC
+        frames the character was read from (full crop height) and its confidence the
+        network's probability for it. With a charset, decoding only chooses among those
+        characters: a probability that stays low then tells that the ink looked like
+        something else.
+        """
+        results: list[list[OcrWord]] = [[] for _ in images]
+        order = sorted(range(len(images)), key=lambda i: _ratio(images[i]))
+        for start in range(0, len(order), _MAX_BATCH):
+            batch = order[start : start + _MAX_BATCH]
+            max_ratio = max(_MIN_WH_RATIO, *(_ratio(images[i]) for i in batch))
+            width = math.ceil(_REC_HEIGHT * max_ratio)
+            tensor = np.stack([_normalise(images[i], width) for i in batch])
+            probs = self._session.run(None, {self._input: tensor})[0]
+            for row, i in enumerate(batch):
+                used = _resized_width(images[i]) / width
+                results[i] = self._decode(probs[row], charsets[i], images[i].shape, used)
+        return results
+
+    def _mask(self, charset: str | None) -> np.ndarray | None:
+        if charset is None:
+            return None
+        mask = self._masks.get(charset)
+        if mask is None:
+            mask = np.zeros(len(self._classes), dtype=bool)
+            mask[0] = True
+            for ch in set(charset):
+                if ch in self._index:
+                    mask[self._index[ch]] = True
+            self._masks[charset] = mask
+        return mask
+
+    def _decode(
+        self,
+        probs: np.ndarray,
+        charset: str | None,
+        shape: tuple[int, ...],
+        used_fraction: float,
+    ) -> list[OcrWord]:
+        mask = self._mask(charset)
+        scores = probs if mask is None else np.where(mask, probs, 0.0)
+        best = scores.argmax(axis=1)
+        frames = len(best)
+        height, width = shape[:2]
+        # Frames cover the padded width; map them back onto the crop.
+        px_per_frame = width / max(frames * used_fraction, 1e-6)
+        words: list[OcrWord] = []
+        t = 0
+        while t < frames:
+            cls = int(best[t])
+            end = t + 1
+            while end < frames and best[end] == cls:
+                end += 1
+            if cls != 0:
+                x0 = round(t * px_per_frame)
+                x1 = min(width, round(end * px_per_frame))
+                conf = float(scores[t:end, cls].max())
+                if x0 < width:
+                    words.append(
+                        OcrWord(self._classes[cls], (x0, 0, max(1, x1 - x0), height), conf)
+                    )
+            t = end
+        return words
+
+
+def _ratio(image: np.ndarray) -> float:
+    return image.shape[1] / max(1, image.shape[0])
+
+
+def _resized_width(image: np.ndarray) -> int:
+    return max(1, math.ceil(_REC_HEIGHT * _ratio(image)))
+
+
+def _normalise(image: np.ndarray, width: int) -> np.ndarray:
+    """Scale to the network height, map to [-1, 1], pad right with the network's zero."""
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    resized_w = min(width, _resized_width(image))
+    shrink = image.shape[0] > _REC_HEIGHT
+    interpolation = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
+    resized = cv2.resize(image, (resized_w, _REC_HEIGHT), interpolation=interpolation)
+    chw = resized.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
+    out = np.zeros((3, _REC_HEIGHT, width), dtype=np.float32)
+    out[:, :, :resized_w] = chw
+    return out

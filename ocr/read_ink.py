@@ -1,0 +1,166 @@
+"""Ink that was written on a form, told apart from what the blank form already prints.
+
+A registered page lies on the blank template's pixel grid, so every ruling line, printed
+千/円 tick, 内 mark and comb separator is known: it is wherever the blank form is dark.
+Those pixels (widened a little to absorb registration error) are whitened before anything
+is read, and ink counted outside them tells an empty box from a filled one without OCR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from ocr.layout import FieldSpec, FormLayout
+
+#: Template resolution: field boxes are in millimetres, pages and blanks at 300 dpi.
+PX_PER_MM = 300 / 25.4
+#: Darker than this counts as ink (grey 0..255).
+INK_LEVEL = 150
+#: The printed form is widened by this many pixels (~0.25 mm) before it is masked out,
+#: so that a page registered a pixel or two off still loses its rulings.
+BLANK_DILATION_PX = 3
+#: Connected ink smaller than this (pixels) is dust or scanner noise, not writing.
+MIN_BLOB_PX = 6
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned rectangle in page pixels."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+    def as_tuple(self) -> tuple[int, int, int, int]:
+        return (self.x, self.y, self.w, self.h)
+
+
+def field_box(spec: FieldSpec) -> Box:
+    """The field's box on the 300-dpi template grid."""
+    x, y, w, h = (v * PX_PER_MM for v in spec.box_mm)
+    x0, y0 = round(x), round(y)
+    return Box(x0, y0, round(x + w) - x0, round(y + h) - y0)
+
+
+def cell_boxes(spec: FieldSpec) -> list[Box]:
+    """The comb cells of a field with ``cells``, left to right."""
+    box = field_box(spec)
+    count = spec.cells or 1
+    edges = [box.x + round(i * box.w / count) for i in range(count + 1)]
+    return [Box(edges[i], box.y, edges[i + 1] - edges[i], box.h) for i in range(count)]
+
+
+@lru_cache
+def printed_mask(form_id: str, path: str) -> np.ndarray:
+    """Where the blank form prints anything, widened by :data:`BLANK_DILATION_PX` (bool)."""
+    blank = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    if blank is None:
+        raise FileNotFoundError(f"blank form image for {form_id} not readable: {path}")
+    size = 2 * BLANK_DILATION_PX + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    mask: np.ndarray = cv2.dilate((blank < 200).astype(np.uint8), kernel) > 0
+    mask.flags.writeable = False
+    return mask
+
+
+def layout_mask(layout: FormLayout) -> np.ndarray:
+    """The printed-form mask of a layout (cached per form)."""
+    return printed_mask(layout.form_id, str(layout.blank_image_path))
+
+
+@dataclass(frozen=True)
+class FieldInk:
+    """One field box cut from the page with the printed form removed."""
+
+    box: Box
+    #: Page pixels, printed form whitened (grey uint8).
+    image: np.ndarray
+    #: Written ink only: dark, not printed, specks removed (bool).
+    ink: np.ndarray
+
+    @property
+    def ink_pixels(self) -> int:
+        return int(self.ink.sum())
+
+
+def cut(page: np.ndarray, printed: np.ndarray, box: Box) -> FieldInk:
+    """The written content of ``box`` on ``page`` (both on the template grid)."""
+    sl = (slice(box.y, box.y + box.h), slice(box.x, box.x + box.w))
+    image = page[sl].copy()
+    image[printed[sl]] = 255
+    return FieldInk(box, image, _written(image))
+
+
+def _written(image: np.ndarray) -> np.ndarray:
+    dark = (image < INK_LEVEL).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= MIN_BLOB_PX
+    keep[0] = False
+    return np.asarray(keep[labels], dtype=bool) if count > 1 else np.zeros_like(dark, bool)
+
+
+def runs(profile: np.ndarray, min_gap: int = 1) -> list[tuple[int, int]]:
+    """Half-open index ranges where ``profile`` is non-zero, joining gaps below ``min_gap``."""
+    on = np.flatnonzero(profile > 0)
+    if on.size == 0:
+        return []
+    spans: list[tuple[int, int]] = []
+    start = prev = int(on[0])
+    for i in on[1:]:
+        i = int(i)
+        if i - prev > min_gap:
+            spans.append((start, prev + 1))
+            start = i
+        prev = i
+    spans.append((start, prev + 1))
+    return spans
+
+
+def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
+    """Rows of the text lines in a field, top to bottom, as half-open (y0, y1).
+
+    Rows closer than a fifth of the tallest line are one line (dakuten, 二, ー leave short
+    gaps inside a line); slivers much shorter than the tallest line join their neighbour.
+    """
+    rows = runs(ink.sum(axis=1))
+    if len(rows) <= 1:
+        return rows
+    tallest = max(y1 - y0 for y0, y1 in rows)
+    merged = runs(ink.sum(axis=1), min_gap=max(2, tallest // 5))
+    tallest = max(y1 - y0 for y0, y1 in merged)
+    lines: list[tuple[int, int]] = []
+    for y0, y1 in merged:
+        if lines and (y1 - y0 < tallest * 0.4 or lines[-1][1] - lines[-1][0] < tallest * 0.4):
+            lines[-1] = (lines[-1][0], y1)
+        else:
+            lines.append((y0, y1))
+    return lines
+
+
+def word_spans(ink: np.ndarray, height: int, gap_ratio: float) -> list[tuple[int, int]]:
+    """Column ranges of the runs of characters in one line, split where the empty gap is
+    wider than ``gap_ratio`` times the line height (a space between family and given name
+    is about one character wide; gaps inside and between characters are far narrower)."""
+    return runs(ink.sum(axis=0), min_gap=max(1, round(height * gap_ratio)))
+
+
+def line_crop(image: np.ndarray, x0: int, x1: int, y0: int, y1: int) -> np.ndarray:
+    """A crop of ``image`` around a run of text with the white margin the recogniser expects."""
+    height = y1 - y0
+    my = max(2, round(height * 0.25))
+    mx = max(3, round(height * 0.35))
+    h, w = image.shape[:2]
+    crop = image[max(0, y0 - my) : min(h, y1 + my), max(0, x0 - mx) : min(w, x1 + mx)]
+    # Pad with white where the box edge cut the margin short.
+    top = my - (y0 - max(0, y0 - my))
+    bottom = my - (min(h, y1 + my) - y1)
+    left = mx - (x0 - max(0, x0 - mx))
+    right = mx - (min(w, x1 + mx) - x1)
+    if top or bottom or left or right:
+        crop = cv2.copyMakeBorder(crop, top, bottom, left, right, cv2.BORDER_CONSTANT, value=255)
+    return crop

@@ -1,0 +1,262 @@
+"""Read every field of a registered page by its type.
+
+For each field box the printed form is removed (:mod:`ocr.read_ink`); a box without written
+ink is empty and costs no OCR. Checkboxes are decided by ink alone. Everything else is cut
+into text-line crops (comb boxes: their inked cells side by side) and recognised in one
+batch by the first engine with the field type's character set; a second engine, when
+given, re-reads the digit-like fields. The recognised text becomes a normalized value
+through :func:`validators.normalize.normalize`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from ocr.engines.base import OcrEngine, OcrWord
+from ocr.layout import FieldSpec, FormLayout
+from ocr.read_confidence import combined, threshold
+from ocr.read_ink import (
+    Box,
+    FieldInk,
+    cell_boxes,
+    cut,
+    field_box,
+    layout_mask,
+    line_crop,
+    runs,
+    text_lines,
+    word_spans,
+)
+from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
+from ocr.result import FieldResult, Value
+from validators.normalize import FULL_WIDTH_SPACE, NormalizationError, normalize
+
+#: Fewer written pixels than this (~0.15 mm²) is an empty box.
+MIN_INK_PX = 20
+#: A checkbox is marked when this share of its area is new ink (a tick, ○ or ＊ covers
+#: several times more; a stray dot far less).
+CHECK_INK_SHARE = 0.012
+
+
+@dataclass
+class _Piece:
+    """One crop to recognise and the text that joins it to the piece before."""
+
+    image: np.ndarray
+    charset: str | None
+    joiner: str = ""
+
+
+@dataclass
+class _Plan:
+    """What it takes to read one field."""
+
+    spec: FieldSpec
+    box: Box
+    rule: TypeRule
+    pieces: list[_Piece] = field(default_factory=list)
+    #: Comb boxes: one digit per inked cell, with each cell's crop for a second try.
+    cells: list[_Piece] | None = None
+
+
+def read_fields(
+    page: np.ndarray, layout: FormLayout, engines: Sequence[OcrEngine]
+) -> dict[str, FieldResult]:
+    """A FieldResult for every field of ``layout`` read from ``page``.
+
+    ``page`` is grey uint8 registered on the blank template's 300-dpi pixel grid.
+    ``engines[0]`` reads every written text field; ``engines[1]``, if given, re-reads the
+    digit-like fields and its agreement raises the confidence, its disagreement sends the
+    field to review. Empty fields get ``value=None`` without any OCR call.
+    """
+    if not engines:
+        raise ValueError("read_fields needs at least one OCR engine")
+    if page.ndim == 3:
+        page = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    printed = layout_mask(layout)
+    if page.shape != printed.shape:
+        raise ValueError(
+            f"page {page.shape[::-1]} is not on the {layout.form_id} template grid "
+            f"{printed.shape[::-1]}; register it first"
+        )
+    results: dict[str, FieldResult] = {}
+    plans: list[_Plan] = []
+    for spec in layout.fields:
+        decided, plan = _plan(page, printed, spec)
+        if decided is not None:
+            results[spec.name] = decided
+        elif plan is not None:
+            plans.append(plan)
+
+    first = _recognise(engines[0], [p.pieces for p in plans])
+    _retry_combs(engines[0], plans, first)
+    second: list[list[list[OcrWord]] | None] = [None] * len(plans)
+    if len(engines) > 1:
+        checked = [i for i, p in enumerate(plans) if p.rule.second_opinion]
+        readings = _recognise(engines[1], [plans[i].pieces for i in checked])
+        for i, reading in zip(checked, readings, strict=True):
+            second[i] = reading
+
+    for plan, words, other in zip(plans, first, second, strict=True):
+        results[plan.spec.name] = _result(plan, words, other)
+    return {spec.name: results[spec.name] for spec in layout.fields}
+
+
+def _plan(
+    page: np.ndarray, printed: np.ndarray, spec: FieldSpec
+) -> tuple[FieldResult | None, _Plan | None]:
+    """Either the finished result (empty box, checkbox) or the crops still to recognise."""
+    box = field_box(spec)
+    ink = cut(page, printed, box)
+    if spec.type in INK_ONLY_TYPES:
+        return _checkbox(spec, ink), None
+    if ink.ink_pixels < MIN_INK_PX:
+        return _empty(spec, box, ink.ink_pixels), None
+    rule = RULES[spec.type]
+    plan = _Plan(spec, box, rule)
+    if spec.cells:
+        _plan_comb(plan, page, printed)
+    else:
+        _plan_lines(plan, ink)
+    if not plan.pieces:
+        return _empty(spec, box, ink.ink_pixels), None
+    return None, plan
+
+
+def _plan_lines(plan: _Plan, ink: FieldInk) -> None:
+    lines = text_lines(ink.ink) if plan.rule.multiline else runs(ink.ink.sum(axis=1), 10**6)
+    for n, (y0, y1) in enumerate(lines):
+        band = ink.ink[y0:y1]
+        if plan.rule.space_gap is None:
+            spans = runs(band.sum(axis=0), min_gap=10**6)
+        else:
+            spans = word_spans(band, y1 - y0, plan.rule.space_gap)
+        for m, (x0, x1) in enumerate(spans):
+            joiner = "\n" if n and not m else (FULL_WIDTH_SPACE if m else "")
+            piece = line_crop(ink.image, x0, x1, y0, y1)
+            plan.pieces.append(_Piece(piece, plan.rule.charset, joiner))
+
+
+def _plan_comb(plan: _Plan, page: np.ndarray, printed: np.ndarray) -> None:
+    """Comb boxes: the inked cells side by side as one line, and each cell on its own."""
+    cells = [cut(page, printed, cell) for cell in cell_boxes(plan.spec)]
+    inked = [c for c in cells if c.ink_pixels >= MIN_INK_PX]
+    if not inked:
+        return
+    rows = np.concatenate([c.ink for c in inked], axis=1).sum(axis=1)
+    y_spans = runs(rows, min_gap=10**6)
+    y0, y1 = y_spans[0][0], y_spans[-1][1]
+    crops = []
+    for c in inked:
+        cols = runs(c.ink.sum(axis=0), min_gap=10**6)
+        crops.append(line_crop(c.image, cols[0][0], cols[-1][1], y0, y1))
+    height = max(c.shape[0] for c in crops)
+    crops = [
+        cv2.copyMakeBorder(c, 0, height - c.shape[0], 0, 0, cv2.BORDER_REPLICATE) for c in crops
+    ]
+    plan.pieces.append(_Piece(np.concatenate(crops, axis=1), plan.rule.charset))
+    plan.cells = [_Piece(c, plan.rule.charset) for c in crops]
+
+
+def _recognise(engine: OcrEngine, fields: Sequence[Sequence[_Piece]]) -> list[list[list[OcrWord]]]:
+    """Every piece of every field through ``engine``, batched when the engine can."""
+    flat = [piece for pieces in fields for piece in pieces]
+    batch = getattr(engine, "read_lines", None)
+    if batch is not None:
+        words = batch([p.image for p in flat], [p.charset for p in flat])
+    else:
+        words = [engine.read_line(p.image, p.charset) for p in flat]
+    out: list[list[list[OcrWord]]] = []
+    at = 0
+    for pieces in fields:
+        out.append(words[at : at + len(pieces)])
+        at += len(pieces)
+    return out
+
+
+def _retry_combs(
+    engine: OcrEngine, plans: list[_Plan], readings: list[list[list[OcrWord]]]
+) -> None:
+    """A comb read as a line must give one character per inked cell; where it does not,
+    read the cells one by one and keep each cell's best character."""
+    retry = [
+        i
+        for i, plan in enumerate(plans)
+        if plan.cells is not None and len(readings[i][0]) != len(plan.cells)
+    ]
+    if not retry:
+        return
+    cell_readings = _recognise(engine, [[c] for i in retry for c in plans[i].cells or []])
+    at = 0
+    for i in retry:
+        count = len(plans[i].cells or [])
+        chars = []
+        for (cell_words,) in cell_readings[at : at + count]:
+            best = max(cell_words, key=lambda w: w.confidence, default=None)
+            chars.append(best or OcrWord("?", (0, 0, 0, 0), 0.0))
+        readings[i] = [chars]
+        at += count
+
+
+def _text(plan: _Plan, words: list[list[OcrWord]]) -> tuple[str, float]:
+    """The field's text and the primary certainty: the least certain character's."""
+    parts: list[str] = []
+    confidences: list[float] = []
+    for piece, piece_words in zip(plan.pieces, words, strict=True):
+        text = "".join(w.text for w in piece_words).strip(" " + FULL_WIDTH_SPACE)
+        if text:
+            parts.append(piece.joiner + text if parts else text)
+        confidences.extend(w.confidence for w in piece_words)
+    return "".join(parts), min(confidences, default=0.0)
+
+
+def _normalized(field_type: str, text: str) -> tuple[Value, bool]:
+    try:
+        return normalize(field_type, text), True
+    except NormalizationError:
+        return None, False
+
+
+def _result(
+    plan: _Plan, words: list[list[OcrWord]], other: list[list[OcrWord]] | None
+) -> FieldResult:
+    spec = plan.spec
+    text, certainty = _text(plan, words)
+    value, ok = _normalized(spec.type, text)
+    agrees: bool | None = None
+    if other is not None and ok:
+        other_value, other_ok = _normalized(spec.type, _text(plan, other)[0])
+        agrees = other_ok and other_value == value
+    confidence = combined(certainty, agrees) if ok and value is not None else 0.0
+    review = not ok or value is None or agrees is False or confidence < threshold(spec.type)
+    return FieldResult(
+        spec.name, value, confidence, review, raw_text=text, bbox=plan.box.as_tuple()
+    )
+
+
+def _empty(spec: FieldSpec, box: Box, ink_pixels: int) -> FieldResult:
+    # A few specks below the empty threshold make the emptiness itself less certain.
+    confidence = 1.0 - 0.5 * ink_pixels / MIN_INK_PX
+    review = confidence < threshold("empty")
+    return FieldResult(spec.name, None, confidence, review, raw_text="", bbox=box.as_tuple())
+
+
+def _checkbox(spec: FieldSpec, ink: FieldInk) -> FieldResult:
+    share = ink.ink_pixels / max(1, ink.box.w * ink.box.h)
+    marked = share >= CHECK_INK_SHARE
+    # Certain far from the decision line, in doubt near it (a faint or tiny mark).
+    confidence = float(min(1.0, abs(share - CHECK_INK_SHARE) / CHECK_INK_SHARE))
+    review = confidence < threshold(spec.type)
+    value: Value = True if marked else None
+    return FieldResult(
+        spec.name,
+        value,
+        confidence,
+        review,
+        raw_text="✓" if marked else "",
+        bbox=ink.box.as_tuple(),
+    )
