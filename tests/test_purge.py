@@ -22,8 +22,16 @@ def _document_with_rows(payload: bytes) -> str:
         receipt = capture(session, get_store(), payload, "slip.png", "t")
         get_store().put(receipt.document_id, "page-001.png", b"image")
         session.add(Page(document_id=receipt.document_id, number=1, status="ok"))
-        session.add(FieldValue(document_id=receipt.document_id, page_number=1, position=0,
-                               name="recipient_name", field_type="name", value="山田　太郎"))
+        session.add(
+            FieldValue(
+                document_id=receipt.document_id,
+                page_number=1,
+                position=0,
+                name="recipient_name",
+                field_type="name",
+                value="山田　太郎",
+            )
+        )
         return receipt.document_id
 
 
@@ -34,8 +42,7 @@ def test_purge_deletes_at_the_deadline_only(service_env: Settings) -> None:
         assert purge_expired(session, get_store(), now=utcnow() + timedelta(days=4)) == 0
     assert (store_root / old).exists()
     with session_scope() as session:
-        assert purge_expired(session, get_store(),
-                             now=utcnow() + timedelta(days=5, seconds=1)) == 1
+        assert purge_expired(session, get_store(), now=utcnow() + timedelta(days=5, seconds=1)) == 1
     assert not (store_root / old).exists()
     with session_scope() as session:
         assert session.get(Document, old) is None

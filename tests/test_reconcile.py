@@ -70,8 +70,11 @@ def test_dead_run_is_handed_back_and_cannot_write_late(service_env: Settings) ->
         doc = session.get(Document, document_id)
         assert doc is not None and doc.status == "received"
     # The abandoned run finishes late: its result must be dropped.
-    _save_results(document_id, stale_token, [PageResult(page=1, form_id=None, status="rejected",
-                                                        reason="late")])
+    _save_results(
+        document_id,
+        stale_token,
+        [PageResult(page=1, form_id=None, status="rejected", reason="late")],
+    )
     with session_scope() as session:
         doc = session.get(Document, document_id)
         assert doc is not None and doc.status == "received" and doc.pages == []
