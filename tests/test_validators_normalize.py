@@ -61,6 +61,7 @@ from validators.normalize import FIELD_TYPES, NormalizationError, normalize
         ("code", "0012", "0012"),
         ("text", "給料・賞与", "給料・賞与"),
         ("free_text", "一行目\n 二行目 \n", "一行目\u3000二行目"),
+        ("free_text", "前職 A社", "前職\u3000A社"),
     ],
 )
 def test_normalizes(field_type: str, text: str, expected: object) -> None:

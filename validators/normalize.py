@@ -233,7 +233,8 @@ def _code(text: str) -> str:
 
 
 def _free_text(text: str) -> str:
-    lines = [_collapse_spaces(line, " ") for line in text.splitlines()]
+    # The record writes free text full-width: spaces and line breaks become one 全角 space.
+    lines = [_collapse_spaces(line, FULL_WIDTH_SPACE) for line in text.splitlines()]
     return FULL_WIDTH_SPACE.join(line for line in lines if line)
 
 
@@ -267,6 +268,8 @@ def normalize(field_type: str, text: str | None) -> Value:
     for an unknown field type (a programming error, not bad input).
     """
     normalizer = _NORMALIZERS[field_type]
-    if text is None or not text.strip(" \t\r\n\u3000"):
+    if text is None or not text.strip():
         return None
-    return normalizer(text)
+    value = normalizer(text)
+    # Control characters alone (line separators OCR may emit) leave nothing behind.
+    return None if value == "" else value

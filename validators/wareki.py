@@ -14,6 +14,14 @@ class WarekiError(ValueError):
     """The parts do not make a date that existed in that era."""
 
 
+class NotACalendarDate(WarekiError):
+    """Month and day do not exist in that year (2月30日, 平成13年2月29日)."""
+
+
+class OutsideEra(WarekiError):
+    """The date exists but not in that era (平成31年5月1日, 昭和65年)."""
+
+
 @dataclass(frozen=True)
 class Era:
     name: str
@@ -52,7 +60,7 @@ def gregorian_year(era_name: str, era_year: int) -> int:
     e = era(era_name)
     year = e.offset + era_year
     if era_year < 1 or (e.last_day is not None and year > e.last_day.year):
-        raise WarekiError(f"{era_name}{era_year}年 does not exist")
+        raise OutsideEra(f"{era_name}{era_year}年 does not exist")
     return year
 
 
@@ -66,12 +74,12 @@ def to_gregorian(era_name: str, era_year: int, month: int, day: int) -> date:
     try:
         result = date(year, month, day)
     except ValueError:
-        raise WarekiError(
+        raise NotACalendarDate(
             f"{era_name}{era_year}年{month}月{day}日 is not a calendar date"
         ) from None
     e = era(era_name)
     if result < e.first_day or (e.last_day is not None and result > e.last_day):
-        raise WarekiError(f"{era_name}{era_year}年{month}月{day}日 is outside {era_name}")
+        raise OutsideEra(f"{era_name}{era_year}年{month}月{day}日 is outside {era_name}")
     return result
 
 

@@ -1,0 +1,72 @@
+"""Consistency between fields: exclusive choices, counts against listed persons, named persons."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ocr.layout import FormLayout
+from validators.findings import Finding, Values, error, warning
+from validators.rule_tables import EXCLUSIVE_CHOICES, LISTED_COUNTS, PERSON_GROUPS
+
+
+def check_exclusive_choices(layout: FormLayout, values: Values) -> Iterator[Finding]:
+    """At most one box of a choice (有／従有, 就職／退職, 同居／別居) is ticked."""
+    for names in EXCLUSIVE_CHOICES[layout.form_id]:
+        ticked = [n for n in names if values.get(n) is True]
+        if len(ticked) > 1:
+            labels = "・".join(layout.field(n).label for n in ticked)
+            yield error(
+                "exclusive_choice",
+                ticked[1],
+                f"どちらか一方だけを選択する項目が複数選択されています: {labels}",
+                f"more than one of {', '.join(ticked)} ticked",
+            )
+
+
+def _is_listed(values: Values, group: str) -> bool:
+    return any(values.get(f"{group}_{part}") is not None for part in ("name", "kana", "my_number"))
+
+
+def _sum(values: Values, names: tuple[str, ...]) -> int:
+    return sum(v for n in names if isinstance(v := values.get(n), int) and not isinstance(v, bool))
+
+
+def check_listed_counts(layout: FormLayout, values: Values) -> Iterator[Finding]:
+    """The number of persons listed by name fits the printed count."""
+    for spec in LISTED_COUNTS[layout.form_id]:
+        if all(values.get(n) is None for n in spec.counts + spec.optional_counts) and not any(
+            _is_listed(values, g) for g in spec.groups
+        ):
+            continue
+        listed = sum(_is_listed(values, g) for g in spec.groups)
+        low = min(_sum(values, spec.counts), spec.places)
+        high = min(_sum(values, spec.counts + spec.optional_counts), spec.places)
+        if low <= listed <= high:
+            continue
+        labels = "・".join(layout.field(n).label for n in spec.counts)
+        yield warning(
+            "dependent_count",
+            spec.counts[0],
+            f"{labels}の人数と、氏名が記載された人数（{listed}人）が合いません。",
+            f"{listed} persons listed, counts allow {low}..{high}",
+        )
+
+
+def check_person_groups(layout: FormLayout, values: Values) -> Iterator[Finding]:
+    """A person whose details are filled in has a name."""
+    for group in PERSON_GROUPS[layout.form_id]:
+        name_field = f"{group}_name"
+        if values.get(name_field) is not None:
+            continue
+        filled = [
+            spec.name
+            for spec in layout.fields
+            if spec.group == group and spec.type != "checkbox" and values.get(spec.name) is not None
+        ]
+        if filled:
+            yield warning(
+                "person_without_name",
+                name_field,
+                f"{layout.field(name_field).label}が空欄ですが、同じ人の他の項目が記入されています。",
+                f"{group}: {', '.join(filled)} filled but no name",
+            )
