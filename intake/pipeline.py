@@ -14,18 +14,20 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 import cv2
-from ocr.pages import split_pages
 from sqlalchemy import delete
-from validators.rules import Finding, validate_record
 
 from intake.capture import ORIGINAL
 from intake.errors import InputRejected
+from intake.metrics import record_page
+from intake.queue import redis_connection
 from intake.settings import get_settings
+from ocr.pages import split_pages
 from ocr.result import PageResult
 from storage.db import session_scope
 from storage.models import Document, FieldValue, Page, new_id, utcnow
 from storage.status import OPEN_FOR_PROCESSING, DocumentStatus
 from storage.store import get_store
+from validators.rules import Finding, validate_record
 
 if TYPE_CHECKING:
     from ocr.extract import Extractor
@@ -226,6 +228,9 @@ def process_document(document_id: str) -> str:
         _finish_crashed(document_id, token, exc)
         raise
     _save_results(document_id, token, results)
+    connection = redis_connection()
+    for result in results:
+        record_page(connection, result.seconds, result.status)
     log.info(
         "document %s: %d page(s) in %.2f s", document_id, len(results), time.monotonic() - started
     )

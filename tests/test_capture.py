@@ -115,3 +115,14 @@ def test_upload_survives_a_dead_queue(service_env: Settings, monkeypatch, tmp_pa
     assert response.status_code == 201
     with session_scope() as session:
         assert session.get(Document, response.json()["id"]).status == "received"
+
+
+def test_health_and_metrics(client, station) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"database": "ok", "queue": "ok"}
+    upload(client, station, BLANK_PNG)
+    text = client.get("/metrics").text
+    assert 'tax_intake_documents{status="received"} 1.0' in text
+    assert "tax_intake_queue_depth 1.0" in text
+    assert "tax_intake_review_backlog 0.0" in text
+    assert "tax_intake_purge_lag_seconds 0.0" in text
