@@ -17,6 +17,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from rq import SimpleWorker
 
+from intake.logs import configure_logging
 from intake.pipeline import get_extractor
 from intake.queue import get_queue
 from intake.scheduler import run_once
@@ -26,7 +27,7 @@ log = logging.getLogger("worker")
 
 
 def main(burst: bool = False) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     settings = get_settings()
     get_extractor()  # fail at start-up, not at the first job, when models are missing
     run_once(settings, purge=False)
