@@ -124,22 +124,31 @@ def runs(profile: np.ndarray, min_gap: int = 1) -> list[tuple[int, int]]:
 def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
     """Rows of the text lines in a field, top to bottom, as half-open (y0, y1).
 
-    Rows closer than a fifth of the tallest line are one line (dakuten, 二, ー leave short
-    gaps inside a line); slivers much shorter than the tallest line join their neighbour.
+    Rows of ink separated by blank rows are joined while the result stays about one
+    character tall: dakuten, 二, ー or 収 leave blank rows inside a line. The character
+    height is taken from the tallest connected strokes (most characters have one stroke
+    group spanning their full height).
     """
     rows = runs(ink.sum(axis=1))
     if len(rows) <= 1:
         return rows
-    tallest = max(y1 - y0 for y0, y1 in rows)
-    merged = runs(ink.sum(axis=1), min_gap=max(2, tallest // 5))
-    tallest = max(y1 - y0 for y0, y1 in merged)
-    lines: list[tuple[int, int]] = []
-    for y0, y1 in merged:
-        if lines and (y1 - y0 < tallest * 0.4 or lines[-1][1] - lines[-1][0] < tallest * 0.4):
+    limit = 1.3 * char_height(ink)
+    lines = [rows[0]]
+    for y0, y1 in rows[1:]:
+        if y1 - lines[-1][0] <= limit:
             lines[-1] = (lines[-1][0], y1)
         else:
             lines.append((y0, y1))
     return lines
+
+
+def char_height(ink: np.ndarray) -> float:
+    """Typical height of one character in ``ink``: a high percentile of the stroke groups'."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    if count <= 1:
+        return float(ink.shape[0])
+    return float(np.percentile(heights, 90))
 
 
 def word_spans(ink: np.ndarray, height: int, gap_ratio: float) -> list[tuple[int, int]]:

@@ -6,6 +6,10 @@ import string
 from dataclasses import dataclass
 
 DIGITS = string.digits
+#: Punctuation a digit field may not hold but the recogniser must be free to see: masked
+#: out, a printed comma or stray dash would be decoded as the likeliest digit instead, and
+#: the wrong value would look certain. Kept in, it makes normalization fail (review).
+_GUARD = ",.-/"
 _KATAKANA = "".join(chr(c) for c in range(0x30A1, 0x30F7)) + "ー"
 _HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x3097))
 #: On the slips the era is printed as text: an abbreviation or the full name.
@@ -28,15 +32,15 @@ class TypeRule:
 
 
 RULES: dict[str, TypeRule] = {
-    "amount": TypeRule(DIGITS + ",", second_opinion=True),
-    "count": TypeRule(DIGITS, second_opinion=True),
-    "era_year": TypeRule(DIGITS + "元", second_opinion=True),
-    "month": TypeRule(DIGITS, second_opinion=True),
-    "day": TypeRule(DIGITS, second_opinion=True),
-    "my_number": TypeRule(DIGITS, second_opinion=True),
-    "corporate_number": TypeRule(DIGITS, second_opinion=True),
-    "number_any": TypeRule(DIGITS, second_opinion=True),
-    "phone": TypeRule(DIGITS + "-()", second_opinion=True),
+    "amount": TypeRule(DIGITS + _GUARD, second_opinion=True),
+    "count": TypeRule(DIGITS + _GUARD, second_opinion=True),
+    "era_year": TypeRule(DIGITS + _GUARD + "元", second_opinion=True),
+    "month": TypeRule(DIGITS + _GUARD, second_opinion=True),
+    "day": TypeRule(DIGITS + _GUARD, second_opinion=True),
+    "my_number": TypeRule(DIGITS + _GUARD, second_opinion=True),
+    "corporate_number": TypeRule(DIGITS + _GUARD, second_opinion=True),
+    "number_any": TypeRule(DIGITS + _GUARD, second_opinion=True),
+    "phone": TypeRule(DIGITS + _GUARD + "()", second_opinion=True),
     "code": TypeRule(DIGITS + string.ascii_uppercase + "-", second_opinion=True),
     "era": TypeRule(_ERA_CHARS),
     "kana": TypeRule(_KATAKANA + _HIRAGANA, space_gap=0.6),

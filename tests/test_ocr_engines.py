@@ -1,0 +1,115 @@
+"""OCR engine registry (R22, R24) and smoke tests of the real engines on a field crop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from intake.errors import ConfigurationError
+from ocr.engines import registry
+from ocr.engines.ppocr import PpOcrEngine
+from ocr.engines.tesseract import find_tessdata
+from ocr.layout import load_layout
+from ocr.read_ink import cut, field_box, layout_mask
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+class _Retaining:
+    name = "retaining"
+    retains_input = True
+    learns_from_input = False
+
+    def read_line(self, image: np.ndarray, charset: str | None = None) -> list:
+        return []
+
+
+class _Learning(_Retaining):
+    retains_input = False
+    learns_from_input = True
+
+
+class _Undeclared:
+    name = "undeclared"
+
+    def read_line(self, image: np.ndarray, charset: str | None = None) -> list:
+        return []
+
+
+@pytest.mark.parametrize("cls", [_Retaining, _Learning, _Undeclared])
+def test_registry_refuses_engines_that_keep_or_learn_from_input(monkeypatch, cls) -> None:
+    # R22: refused by class attribute, before the engine is even constructed.
+    monkeypatch.setitem(registry.ENGINES, "bad", cls)
+    with pytest.raises(ConfigurationError, match="R22"):
+        registry.load_engine("bad")
+
+
+def test_registry_refuses_unknown_engine() -> None:
+    with pytest.raises(ConfigurationError, match="unknown OCR engine"):
+        registry.load_engine("cloud-ocr")
+
+
+def test_registered_engines_declare_no_retention() -> None:
+    engines: list[Any] = list(registry.ENGINES.values())
+    for cls in engines:
+        assert cls.retains_input is False
+        assert cls.learns_from_input is False
+
+
+def test_missing_model_file_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="not found"):
+        PpOcrEngine(rec_model=tmp_path / "missing.onnx")
+
+
+def test_missing_tesseract_language_names_the_package(monkeypatch) -> None:
+    monkeypatch.delenv("TESSDATA_PREFIX", raising=False)
+    with pytest.raises(ConfigurationError, match="tesseract-ocr-xxx"):
+        find_tessdata("xxx")
+
+
+def _amount_crop(text: str) -> np.ndarray:
+    """``text`` printed in the 支払金額 box of a blank 給与支払報告書, cut out again."""
+    layout = load_layout("kyuyo_kojinbetsu")
+    blank = Image.open(layout.blank_image_path).convert("L")
+    box = field_box(layout.field("payment_amount"))
+    font = ImageFont.truetype(FONT, 28)
+    ImageDraw.Draw(blank).text(
+        (box.x + box.w - 10, box.y + box.h // 2), text, font=font, fill=0, anchor="rm"
+    )
+    page = np.asarray(blank)
+    return cut(page, layout_mask(layout), box).image
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(registry.ENGINES))
+def test_engine_reads_an_amount_crop(name: str) -> None:
+    engine = registry.load_engine(name)
+    crop = _amount_crop("4,850,000")
+    words = engine.read_line(crop, charset="0123456789,")
+    assert "".join(w.text for w in words).replace(",", "") == "4850000"
+    assert all(0.0 <= w.confidence <= 1.0 for w in words)
+    assert all(0 <= w.bbox[0] < crop.shape[1] for w in words)
+
+
+@pytest.mark.slow
+def test_ppocr_unrestricted_keeps_commas_and_restricted_cannot_invent_letters() -> None:
+    engine = registry.load_engine("ppocr")
+    crop = _amount_crop("4,850,000")
+    assert "".join(w.text for w in engine.read_line(crop)) == "4,850,000"
+    kanji = _amount_crop("山田")
+    # Masked to digits, kanji ink can only give low-probability digits or nothing.
+    assert all(w.confidence < 0.5 for w in engine.read_line(kanji, charset="0123456789"))
+
+
+@pytest.mark.slow
+def test_ppocr_batch_equals_single_calls() -> None:
+    engine = PpOcrEngine()
+    crops = [_amount_crop(t) for t in ("1,000", "98,700", "12,345,678")]
+    batch = engine.read_lines(crops, ["0123456789,"] * 3)
+    single = [engine.read_line(c, "0123456789,") for c in crops]
+    assert ["".join(w.text for w in ws) for ws in batch] == ["1,000", "98,700", "12,345,678"]
+    assert [[w.text for w in ws] for ws in batch] == [[w.text for w in ws] for ws in single]

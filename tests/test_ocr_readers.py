@@ -1,0 +1,182 @@
+"""Field reading by type on small fixtures: values drawn into the boxes of the blank forms."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr import read_confidence
+from ocr.engines.base import OcrEngine, OcrWord
+from ocr.engines.registry import load_engine
+from ocr.layout import load_layout
+from ocr.read_ink import cell_boxes, field_box
+from ocr.readers import read_fields
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+KYUYO = "kyuyo_kojinbetsu"
+SHINKOKU = "shinkoku_p1"
+
+
+def _page(form_id: str, values: Mapping[str, str | bool], size_mm: float = 2.4) -> np.ndarray:
+    """The blank form with each value printed in its field box (checkboxes get ＊)."""
+    layout = load_layout(form_id)
+    image = Image.open(layout.blank_image_path).convert("L")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, round(size_mm * 300 / 25.4))
+    for name, value in values.items():
+        spec = layout.field(name)
+        box = field_box(spec)
+        if spec.type == "checkbox":
+            if value:
+                draw.text(
+                    (box.x + box.w // 2, box.y + box.h // 2), "＊", font=font, fill=0, anchor="mm"
+                )
+        elif spec.cells:
+            cells = cell_boxes(spec)
+            text = str(value)
+            for cell, ch in zip(cells[len(cells) - len(text) :], text, strict=True):
+                centre = (cell.x + cell.w // 2, cell.y + cell.h // 2)
+                draw.text(centre, ch, font=font, fill=0, anchor="mm")
+        else:
+            draw.text((box.x + 8, box.y + box.h // 2), str(value), font=font, fill=0, anchor="lm")
+    return np.asarray(image)
+
+
+class _NoOcr:
+    """Fails the test if any field is sent to OCR."""
+
+    name = "no-ocr"
+    retains_input = False
+    learns_from_input = False
+
+    def read_line(self, image: np.ndarray, charset: str | None = None) -> list[OcrWord]:
+        raise AssertionError("OCR was called")
+
+
+class _Fixed:
+    """Reads every crop as the same text with the same confidence."""
+
+    name = "fixed"
+    retains_input = False
+    learns_from_input = False
+
+    def __init__(self, text: str, confidence: float = 0.99) -> None:
+        self.text = text
+        self.confidence = confidence
+        self.calls = 0
+
+    def read_line(self, image: np.ndarray, charset: str | None = None) -> list[OcrWord]:
+        self.calls += 1
+        return [OcrWord(ch, (0, 0, 1, 1), self.confidence) for ch in self.text]
+
+
+@cache
+def _ppocr() -> OcrEngine:
+    return load_engine("ppocr")
+
+
+def test_blank_form_reads_all_empty_without_ocr() -> None:
+    layout = load_layout(KYUYO)
+    results = read_fields(_page(KYUYO, {}), layout, [_NoOcr()])
+    assert list(results) == layout.field_names
+    assert all(r.value is None for r in results.values())
+    assert not any(r.needs_review for r in results.values())
+    assert results["payment_amount"].bbox == field_box(layout.field("payment_amount")).as_tuple()
+
+
+def test_checkboxes_by_ink_against_the_blank_form() -> None:
+    page = _page(SHINKOKU, {"birth_era_showa": True, "spouse_together": True})
+    results = read_fields(page, load_layout(SHINKOKU), [_NoOcr()])
+    assert results["birth_era_showa"].value is True
+    assert results["spouse_together"].value is True
+    assert results["birth_era_heisei"].value is None
+    assert results["spouse_separate"].value is None
+    assert not results["birth_era_showa"].needs_review
+
+
+def test_only_written_fields_reach_the_engine() -> None:
+    engine = _Fixed("12")
+    page = _page(KYUYO, {"dependents_specified_main": "1", "recipient_birth_month": "12"})
+    results = read_fields(page, load_layout(KYUYO), [engine])
+    assert engine.calls == 2
+    assert results["recipient_birth_month"].value == 12
+    assert results["payment_amount"].value is None
+
+
+def test_engines_disagreeing_send_the_field_to_review() -> None:
+    page = _page(KYUYO, {"recipient_birth_month": "12"})
+    layout = load_layout(KYUYO)
+    agree = read_fields(page, layout, [_Fixed("12"), _Fixed("12")])["recipient_birth_month"]
+    disagree = read_fields(page, layout, [_Fixed("12"), _Fixed("11")])["recipient_birth_month"]
+    assert agree.value == disagree.value == 12
+    assert not agree.needs_review
+    assert disagree.needs_review
+    assert agree.confidence > disagree.confidence
+
+
+def test_text_that_does_not_normalize_goes_to_review() -> None:
+    page = _page(KYUYO, {"recipient_birth_month": "12"})
+    result = read_fields(page, load_layout(KYUYO), [_Fixed("1.2")])["recipient_birth_month"]
+    assert result.value is None
+    assert result.needs_review
+    assert result.raw_text == "1.2"
+
+
+def test_low_confidence_goes_to_review() -> None:
+    page = _page(KYUYO, {"recipient_birth_month": "12"})
+    result = read_fields(page, load_layout(KYUYO), [_Fixed("12", 0.3)])["recipient_birth_month"]
+    assert result.value == 12
+    assert result.needs_review
+
+
+def test_thresholds_come_from_the_calibration_file(tmp_path: Path) -> None:
+    path = tmp_path / "thresholds.json"
+    path.write_text(json.dumps({"types": {"amount": {"threshold": 0.97}}}), encoding="utf-8")
+    assert read_confidence.load_thresholds(path) == {"amount": 0.97}
+    assert read_confidence.load_thresholds(tmp_path / "absent.json") == {}
+
+
+@pytest.mark.slow
+def test_amounts_with_commas_and_comb_digits() -> None:
+    values = {
+        "payment_amount": "4,850,000",
+        "withholding_tax": "98,700",
+        "recipient_my_number": "123456789018",
+        "payer_number": "7010001008844",
+    }
+    results = read_fields(_page(KYUYO, values), load_layout(KYUYO), [_ppocr()])
+    assert results["payment_amount"].value == 4850000
+    assert results["withholding_tax"].value == 98700
+    assert results["recipient_my_number"].value == "123456789018"
+    assert results["payer_number"].value == "7010001008844"
+
+
+@pytest.mark.slow
+def test_comb_amount_ignores_cell_separators_and_leading_empty_cells() -> None:
+    values = {"income_salary": "5200000", "ded_basic": "430000", "birth_month": "12"}
+    page = _page(SHINKOKU, values, size_mm=4.5)
+    results = read_fields(page, load_layout(SHINKOKU), [_ppocr()])
+    assert results["income_salary"].value == 5200000
+    assert results["ded_basic"].value == 430000
+    assert results["birth_month"].value == 12
+
+
+@pytest.mark.slow
+def test_kana_and_name_keep_the_space_between_family_and_given_name() -> None:
+    values = {
+        "recipient_kana": "ヤマダ　タロウ",
+        "recipient_name": "山田　太郎",
+        "spouse_kana": "ヤマダハナコ",
+        "recipient_birth_era": "昭",
+    }
+    results = read_fields(_page(KYUYO, values), load_layout(KYUYO), [_ppocr()])
+    assert results["recipient_kana"].value == "ヤマダ　タロウ"
+    assert results["recipient_name"].value == "山田　太郎"
+    assert results["spouse_kana"].value == "ヤマダハナコ"
+    assert results["recipient_birth_era"].value == "昭和"
