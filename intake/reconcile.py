@@ -38,9 +38,11 @@ def reconcile(session: Session, queue: Queue, settings: Settings | None = None) 
             Document.status == DocumentStatus.PROCESSING, Document.status_changed_at < dead_after
         )
     ).all()
+    abandoned = []
     for doc in stuck:
         if has_waiting_job(queue, doc.id) and doc.status_changed_at > now - timedelta(hours=1):
             continue
+        abandoned.append(doc.id)
         doc.run_token = None
         doc.move_to(
             DocumentStatus.RECEIVED,
@@ -56,7 +58,7 @@ def reconcile(session: Session, queue: Queue, settings: Settings | None = None) 
             Document.status == DocumentStatus.RECEIVED, Document.status_changed_at < grace
         )
     ).all()
-    for document_id in waiting:
+    for document_id in [*abandoned, *waiting]:
         if not has_waiting_job(queue, document_id) and enqueue_document(document_id, queue):
             handed_back.append(document_id)
     if handed_back:
