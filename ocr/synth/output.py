@@ -1,0 +1,43 @@
+"""Write a sample as PNG, JPEG, TIFF or PDF with its resolution in the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ocr.synth.sample import Sample
+
+FORMATS = {
+    ".png": "png",
+    ".jpg": "jpg",
+    ".jpeg": "jpg",
+    ".tif": "tif",
+    ".tiff": "tif",
+    ".pdf": "pdf",
+}
+
+
+def write_sample(sample: Sample, path: Path, fmt: str | None = None) -> Path:
+    """Write ``sample.image`` to ``path`` and return the path.
+
+    The format comes from ``fmt`` (png, jpg, tif, pdf) or the suffix. The sample's dpi goes
+    into the file (PNG pHYs, JPEG JFIF density, TIFF resolution tags, PDF page size) so a
+    reader recovers the physical size: a PDF page is pixels ÷ dpi inches wide, and poppler
+    rendering it at that dpi gives back the same pixels.
+    """
+    path = Path(path)
+    kind = fmt.lower().lstrip(".") if fmt else FORMATS.get(path.suffix.lower())
+    kind = {"jpeg": "jpg", "tiff": "tif"}.get(kind or "", kind)
+    if kind not in ("png", "jpg", "tif", "pdf"):
+        raise ValueError(f"cannot tell the image format of {path} (use .png, .jpg, .tif or .pdf)")
+    image = sample.image.convert("RGB")
+    dpi = (sample.dpi, sample.dpi)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "png":
+        image.save(path, "PNG", dpi=dpi)
+    elif kind == "jpg":
+        image.save(path, "JPEG", dpi=dpi, quality=92)
+    elif kind == "tif":
+        image.save(path, "TIFF", dpi=dpi, compression="tiff_lzw")
+    else:
+        image.save(path, "PDF", resolution=float(sample.dpi))
+    return path
