@@ -1,0 +1,230 @@
+"""The correction queue and the document screen (R15): image beside values, edit, approve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from intake.deps import DbSession
+from intake.security import Permission
+from review_ui import audit, record
+from review_ui.auth import Approver, Forbidden, LoggedIn, Reviewer, Viewer
+from review_ui.masking import redact_page
+from review_ui.queue import correction_queue, next_for_correction
+from review_ui.templating import SECURITY_HEADERS, render
+from review_ui.view import document_view, field_view
+from storage.models import Document, FieldValue, Page
+from storage.store import get_store
+
+router = APIRouter(include_in_schema=False)
+
+
+class NotFound(Exception):
+    """No such document (or field) for this screen."""
+
+
+def load_document(db: Session, document_id: str) -> Document:
+    doc = db.scalar(
+        select(Document)
+        .where(Document.id == document_id)
+        .options(selectinload(Document.pages), selectinload(Document.fields))
+    )
+    if doc is None:
+        raise NotFound
+    return doc
+
+
+def find_field(doc: Document, field_id: int) -> FieldValue:
+    for fv in doc.fields:
+        if fv.id == field_id:
+            return fv
+    raise NotFound
+
+
+class FieldInput(BaseModel):
+    text: str | None = Field(default=None, max_length=2000)
+
+
+class ConfirmInput(BaseModel):
+    field_ids: list[int] = Field(max_length=1000)
+
+
+class ApproveInput(BaseModel):
+    acknowledge_warnings: bool = False
+
+
+@router.get("/review")
+def review_queue(request: Request, db: DbSession, viewer: Reviewer) -> Response:
+    rows, total = correction_queue(db)
+    return render(request, "queue.html", {"viewer": viewer, "rows": rows, "total": total})
+
+
+@router.get("/review/next")
+def review_next(db: DbSession, viewer: Reviewer, after: str | None = None) -> Response:
+    """Open the oldest waiting document (the flow after an approval)."""
+    document_id = next_for_correction(db, after)
+    target = f"/documents/{document_id}" if document_id else "/review"
+    return Response(status_code=status.HTTP_303_SEE_OTHER, headers={"Location": target})
+
+
+@router.get("/documents/{document_id}")
+def document_screen(
+    request: Request, db: DbSession, viewer: Reviewer, document_id: str
+) -> Response:
+    doc = load_document(db, document_id)
+    findings = record.validate_document(doc)
+    view = document_view(doc, findings, viewer)
+    audit.record(
+        db,
+        request,
+        viewer.user.username,
+        "view",
+        document_id=doc.id,
+        purpose=audit.PURPOSE_CORRECTION,
+    )
+    return render(request, "document.html", {"viewer": viewer, "view": view})
+
+
+def _may_see_images(viewer: Viewer) -> Viewer:
+    if not (viewer.can(Permission.REVIEW) or viewer.can(Permission.DOUBLE_CHECK)):
+        raise Forbidden
+    return viewer
+
+
+@router.get("/documents/{document_id}/pages/{number}/image")
+def page_image(
+    db: DbSession,
+    viewer: LoggedIn,
+    document_id: str,
+    number: int,
+) -> Response:
+    """The registered page image; 個人番号 boxes blacked out for people without the right."""
+    _may_see_images(viewer)
+    page = db.scalar(select(Page).where(Page.document_id == document_id, Page.number == number))
+    if page is None or page.image_key is None:
+        raise NotFound
+    png = get_store().get(page.image_key)
+    if not viewer.may_see_my_number:
+        png = redact_page(png, page.form_id)
+    headers = dict(SECURITY_HEADERS)
+    # Kept in memory for the open page only: images are personal data with a 5-day life.
+    headers["Cache-Control"] = "private, no-store"
+    return Response(png, media_type="image/png", headers=headers)
+
+
+def _state(db: Session, doc: Document, viewer: Viewer) -> dict[str, Any]:
+    return document_view(doc, record.validate_document(doc), viewer).as_json()
+
+
+def _refused(exc: record.EditRefused) -> JSONResponse:
+    return JSONResponse({"message": exc.message}, status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+@router.post("/documents/{document_id}/fields/{field_id}")
+def save_field(
+    request: Request,
+    db: DbSession,
+    viewer: Reviewer,
+    document_id: str,
+    field_id: int,
+    body: FieldInput,
+) -> Response:
+    """Save what the person typed; answers with the document's fresh validation state."""
+    doc = load_document(db, document_id)
+    fv = find_field(doc, field_id)
+    try:
+        record.save_edit(db, request, viewer, doc, fv, body.text)
+    except record.EditRefused as exc:
+        return _refused(exc)
+    return JSONResponse(_state(db, doc, viewer))
+
+
+@router.post("/documents/{document_id}/fields/{field_id}/validate")
+def try_field(
+    db: DbSession,
+    viewer: Reviewer,
+    document_id: str,
+    field_id: int,
+    body: FieldInput,
+) -> Response:
+    """Live validation while typing: the findings the value would give, nothing saved."""
+    doc = load_document(db, document_id)
+    fv = find_field(doc, field_id)
+    try:
+        record.ensure_may_touch(viewer, fv)
+        value = record.parse_input(fv, body.text)
+    except record.EditRefused as exc:
+        return _refused(exc)
+    findings = record.validate_document(doc, override=(fv, value))
+    view = document_view(doc, findings, viewer)
+    return JSONResponse(view.as_json())
+
+
+@router.post("/documents/{document_id}/fields/{field_id}/reveal")
+def reveal(
+    request: Request,
+    db: DbSession,
+    viewer: Reviewer,
+    document_id: str,
+    field_id: int,
+) -> Response:
+    """Show one 個人番号 in clear: only with the right, and always recorded (R31, R33)."""
+    if not viewer.may_see_my_number:
+        raise Forbidden("個人番号を表示する権限がありません。")
+    doc = load_document(db, document_id)
+    fv = find_field(doc, field_id)
+    view = field_view(fv, None, record.validate_document(doc), viewer, threshold=0.0, reveal=True)
+    audit.record(
+        db,
+        request,
+        viewer.user.username,
+        "reveal_my_number",
+        document_id=doc.id,
+        purpose=audit.PURPOSE_CORRECTION,
+        detail={"field": fv.name, "page": fv.page_number},
+    )
+    return JSONResponse({"text": view.text})
+
+
+@router.post("/documents/{document_id}/confirm")
+def confirm(
+    request: Request,
+    db: DbSession,
+    viewer: Reviewer,
+    document_id: str,
+    body: ConfirmInput,
+) -> Response:
+    """Accept fields as they are: one field (Enter) or the confident rest as a group."""
+    doc = load_document(db, document_id)
+    fields = [find_field(doc, fid) for fid in body.field_ids]
+    try:
+        record.confirm_fields(db, request, viewer, doc, fields)
+    except record.EditRefused as exc:
+        return _refused(exc)
+    return JSONResponse(_state(db, doc, viewer))
+
+
+@router.post("/documents/{document_id}/approve")
+def approve(
+    request: Request,
+    db: DbSession,
+    viewer: Approver,
+    document_id: str,
+    body: ApproveInput,
+) -> Response:
+    """Approve; 409 lists warnings still to acknowledge, 422 says what blocks approval."""
+    doc = load_document(db, document_id)
+    try:
+        record.approve(db, request, viewer, doc, body.acknowledge_warnings)
+    except record.EditRefused as exc:
+        return _refused(exc)
+    except record.WarningsPending as exc:
+        return JSONResponse(
+            {"warnings": [w.message_ja for w in exc.warnings]}, status.HTTP_409_CONFLICT
+        )
+    return JSONResponse({"status": doc.status, "next": f"/review/next?after={doc.id}"})

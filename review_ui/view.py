@@ -1,0 +1,208 @@
+"""What the document screen shows: fields in working order, masked where they must be."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from intake.settings import get_settings
+from ocr.layout import FormLayout, load_layout
+from review_ui.auth import Viewer
+from review_ui.masking import is_my_number, mask, scrub
+from review_ui.record import Findings, approval_blockers, page_form
+from storage.models import Document, FieldValue
+
+#: Working order (issue 5): validation errors, then what needs a look, then the rest.
+GROUP_ERROR = "error"
+GROUP_CHECK = "check"
+GROUP_REST = "rest"
+GROUP_ORDER = (GROUP_ERROR, GROUP_CHECK, GROUP_REST)
+GROUP_TITLES = {
+    GROUP_ERROR: "エラー",
+    GROUP_CHECK: "要確認（信頼度が低い・警告）",
+    GROUP_REST: "その他の項目",
+}
+
+
+@dataclass
+class FieldView:
+    id: int
+    name: str
+    label: str
+    field_type: str
+    page_number: int
+    text: str
+    confidence: float
+    needs_review: bool
+    source: str
+    group: str
+    findings: list[dict[str, str]]
+    #: The field's box as percentages of the page: left, top, width, height.
+    box: tuple[float, float, float, float] | None
+    my_number: bool
+    hidden: bool
+    editable: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "group": self.group,
+            "needs_review": self.needs_review,
+            "source": self.source,
+            "findings": self.findings,
+            "hidden": self.hidden,
+        }
+
+
+@dataclass
+class PageView:
+    number: int
+    form_id: str | None
+    title: str
+    has_image: bool
+    width_mm: float
+    height_mm: float
+
+
+@dataclass
+class DocumentView:
+    doc: Document
+    pages: list[PageView]
+    fields: list[FieldView]
+    record_findings: list[dict[str, str]]
+    blockers: list[str]
+    warnings: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def group(self, name: str) -> list[FieldView]:
+        return [f for f in self.fields if f.group == name]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "fields": [f.as_json() for f in self.fields],
+            "record_findings": self.record_findings,
+            "blockers": self.blockers,
+            "warnings": self.warnings,
+        }
+
+
+def value_text(value: Any) -> str:
+    """A stored value as the text an input shows."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def _finding_json(finding: Any, scrubbed: bool) -> dict[str, str]:
+    message = finding.message_ja
+    return {
+        "severity": finding.severity,
+        "rule": finding.rule,
+        "message": scrub(message) if scrubbed else message,
+    }
+
+
+def _layout(form_id: str | None) -> FormLayout | None:
+    try:
+        return load_layout(form_id) if form_id else None
+    except KeyError:
+        return None
+
+
+def field_view(
+    fv: FieldValue,
+    layout: FormLayout | None,
+    findings: Findings,
+    viewer: Viewer,
+    threshold: float,
+    reveal: bool = False,
+) -> FieldView:
+    """One field as the viewer may see it. A 個人番号 is masked unless the viewer holds the
+    right *and* asked to reveal it (an audited action, R31)."""
+    found = findings.of(fv)
+    my_number = is_my_number(fv.field_type, fv.value)
+    hidden = my_number and not (viewer.may_see_my_number and reveal)
+    if any(f.severity == "error" for f in found):
+        group = GROUP_ERROR
+    elif fv.needs_review or fv.confidence < threshold or found:
+        group = GROUP_CHECK
+    else:
+        group = GROUP_REST
+    spec = None
+    if layout is not None:
+        try:
+            spec = layout.field(fv.name)
+        except KeyError:
+            spec = None
+    box = None
+    if spec is not None and layout is not None:
+        x, y, w, h = spec.box_mm
+        box = (
+            100 * x / layout.width_mm,
+            100 * y / layout.height_mm,
+            100 * w / layout.width_mm,
+            100 * h / layout.height_mm,
+        )
+    return FieldView(
+        id=fv.id,
+        name=fv.name,
+        label=spec.label if spec else fv.name,
+        field_type=fv.field_type,
+        page_number=fv.page_number,
+        text=mask(fv.value) if hidden else value_text(fv.value),
+        confidence=fv.confidence,
+        needs_review=fv.needs_review,
+        source=fv.source,
+        group=group,
+        findings=[_finding_json(f, scrubbed=not viewer.may_see_my_number) for f in found],
+        box=box,
+        my_number=my_number,
+        hidden=hidden,
+        editable=not my_number or viewer.may_see_my_number,
+    )
+
+
+def document_view(doc: Document, findings: Findings, viewer: Viewer) -> DocumentView:
+    """The document screen's content, fields sorted into working order."""
+    threshold = get_settings().review_threshold
+    layouts = {p.number: _layout(p.form_id) for p in doc.pages}
+    views = [
+        field_view(
+            fv,
+            layouts.get(fv.page_number) or _layout(page_form(doc, fv.page_number)),
+            findings,
+            viewer,
+            threshold,
+        )
+        for fv in doc.fields
+    ]
+    rank = {g: i for i, g in enumerate(GROUP_ORDER)}
+    # The sort is stable: within a group, fields keep the order of the form.
+    views.sort(key=lambda v: (rank[v.group], v.page_number))
+    pages = []
+    for page in doc.pages:
+        layout = layouts.get(page.number)
+        pages.append(
+            PageView(
+                number=page.number,
+                form_id=page.form_id,
+                title=layout.title if layout else "（様式不明）",
+                has_image=page.image_key is not None,
+                width_mm=layout.width_mm if layout else 210.0,
+                height_mm=layout.height_mm if layout else 297.0,
+            )
+        )
+    return DocumentView(
+        doc=doc,
+        pages=pages,
+        fields=views,
+        record_findings=[
+            _finding_json(f, scrubbed=not viewer.may_see_my_number) for f in findings.record
+        ],
+        blockers=approval_blockers(doc, findings),
+        warnings=len(findings.warnings),
+        counts={g: sum(1 for v in views if v.group == g) for g in GROUP_ORDER},
+    )

@@ -1,0 +1,344 @@
+"""Review screens over HTTP (R15, R30, R31, R33, R34): a real app on a temporary database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from intake.commands.users import add_user
+from intake.settings import Settings, get_settings
+from review_ui.auth import MAX_FAILED_LOGINS
+from review_ui.masking import mask
+from review_ui.models import ReviewSession
+from review_ui.sample_data import seed_document
+from storage.db import session_scope
+from storage.models import AuditEvent, Document, FieldValue, User
+from storage.status import DocumentStatus
+from storage.store import get_store
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def review_env(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("STORE_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("TAX_INTAKE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("TAX_INTAKE_SESSION_SECRET", raising=False)
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def app(review_env: Settings):  # type: ignore[no-untyped-def]
+    from api import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def users(review_env: Settings) -> None:
+    add_user("tanaka", "corrector", PASSWORD)
+    add_user("suzuki", "corrector", PASSWORD, may_see_my_number=True)
+    add_user("sato", "checker", PASSWORD, may_see_my_number=True)
+    add_user("kato", "auditor", PASSWORD)
+    add_user("boss", "supervisor", PASSWORD, may_see_my_number=True)
+
+
+@pytest.fixture
+def document_id(review_env: Settings) -> str:
+    with session_scope() as db:
+        return seed_document(db, get_store(), "kyuyo_kojinbetsu", seed=3).id
+
+
+def login(client: TestClient, name: str, password: str = PASSWORD) -> None:
+    response = client.post(
+        "/login", data={"username": name, "password": password}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+
+
+def csrf(client: TestClient, path: str = "/review") -> str:
+    page = client.get(path)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    assert match, page.text[:500]
+    return match.group(1)
+
+
+def my_number_fields(document_id: str) -> dict[int, str]:
+    """Field id → 個人番号 of every filled 個人番号 field of the document."""
+    with session_scope() as db:
+        return {
+            fv.id: fv.value
+            for fv in db.scalars(
+                select(FieldValue).where(
+                    FieldValue.document_id == document_id, FieldValue.field_type == "my_number"
+                )
+            )
+            if fv.value
+        }
+
+
+def my_numbers(document_id: str) -> list[str]:
+    return list(my_number_fields(document_id).values())
+
+
+def test_login_refuses_wrong_password_and_locks_after_repeats(app, users) -> None:
+    client = TestClient(app)
+    response = client.post("/login", data={"username": "tanaka", "password": "nope"})
+    assert response.status_code == 401
+    assert "パスワード" in response.text
+    assert client.get("/review", follow_redirects=False).headers["location"].startswith("/login")
+    for _ in range(MAX_FAILED_LOGINS):
+        client.post("/login", data={"username": "tanaka", "password": "nope"})
+    # Locked now: even the right password is refused until a supervisor unlocks.
+    response = client.post("/login", data={"username": "tanaka", "password": PASSWORD})
+    assert response.status_code == 401
+    with session_scope() as db:
+        actions = list(db.scalars(select(AuditEvent.action)))
+    assert actions.count("login_failed") == MAX_FAILED_LOGINS + 2
+
+
+def test_login_logout_and_expired_account(app, users, review_env) -> None:
+    client = TestClient(app)
+    login(client, "tanaka")
+    assert client.get("/review").status_code == 200
+    token = csrf(client)
+    assert (
+        client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code
+        == 303
+    )
+    assert client.get("/review", follow_redirects=False).status_code == 303
+    with session_scope() as db:
+        assert db.scalar(select(ReviewSession)) is None
+
+    login(client, "tanaka")
+    with session_scope() as db:  # R35: expired today, refused at once
+        user = db.scalar(select(User).where(User.username == "tanaka"))
+        assert user is not None
+        from storage.models import utcnow
+
+        user.expires_at = utcnow() - timedelta(seconds=1)
+    assert client.get("/review", follow_redirects=False).headers["location"].startswith("/login")
+
+
+def test_session_survives_a_restart(app, users, review_env) -> None:
+    from api import create_app
+
+    client = TestClient(app)
+    login(client, "tanaka")
+    restarted = TestClient(create_app(), cookies=dict(client.cookies))
+    assert restarted.get("/review").status_code == 200
+
+
+def test_idle_session_locks_and_password_unlocks(app, users) -> None:
+    client = TestClient(app)
+    login(client, "tanaka")
+    token = csrf(client)
+    with session_scope() as db:
+        row = db.scalar(select(ReviewSession))
+        assert row is not None
+        row.last_seen_at = row.last_seen_at - timedelta(minutes=6)
+    response = client.get("/review", follow_redirects=False)
+    assert response.headers["location"].startswith("/lock")
+    assert client.post(
+        "/documents/x/confirm",
+        json={"field_ids": []},
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+    ).json() == {"locked": True}
+    bad = client.post("/unlock", data={"csrf_token": token, "password": "wrong"})
+    assert bad.status_code == 401
+    ok = client.post(
+        "/unlock", data={"csrf_token": token, "password": PASSWORD}, follow_redirects=False
+    )
+    assert ok.status_code == 303
+    assert client.get("/review").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("user", "path", "expected"),
+    [
+        ("kato", "/review", 403),
+        ("sato", "/review", 403),
+        ("tanaka", "/review", 200),
+        ("boss", "/review", 200),
+        ("kato", "/documents/{doc}", 403),
+        ("kato", "/documents/{doc}/pages/1/image", 403),
+        ("sato", "/documents/{doc}", 403),
+    ],
+)
+def test_permissions_per_role(app, users, document_id, user, path, expected) -> None:
+    client = TestClient(app)
+    login(client, user)
+    response = client.get(path.format(doc=document_id), follow_redirects=False)
+    assert response.status_code == expected
+
+
+def test_every_screen_requires_login(app, users, document_id) -> None:
+    client = TestClient(app)
+    for path in (
+        "/",
+        "/review",
+        f"/documents/{document_id}",
+        f"/documents/{document_id}/pages/1/image",
+    ):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    assert client.post(f"/documents/{document_id}/approve", json={}).status_code == 401
+
+
+def test_my_number_is_masked_for_a_user_without_the_right(app, users, document_id) -> None:
+    numbers = my_numbers(document_id)
+    assert numbers
+    client = TestClient(app)
+    login(client, "tanaka")
+    page = client.get(f"/documents/{document_id}").text
+    for number in numbers:
+        assert number not in page
+        assert mask(number) in page
+    token = csrf(client, f"/documents/{document_id}")
+    field_id = next(i for i, v in my_number_fields(document_id).items() if v == numbers[0])
+    headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+    reveal = client.post(f"/documents/{document_id}/fields/{field_id}/reveal", headers=headers)
+    assert reveal.status_code == 403 and numbers[0] not in reveal.text
+    edit = client.post(
+        f"/documents/{document_id}/fields/{field_id}", json={"text": "123"}, headers=headers
+    )
+    assert edit.status_code == 422
+    # Live validation answers never carry the number either.
+    state = client.post(
+        f"/documents/{document_id}/fields/{field_id - 1}/validate",
+        json={"text": ""},
+        headers=headers,
+    )
+    for number in numbers:
+        assert number not in state.text
+
+
+def test_entitled_user_reveals_explicitly_and_it_is_audited(app, users, document_id) -> None:
+    number = my_numbers(document_id)[0]
+    client = TestClient(app)
+    login(client, "suzuki")
+    page = client.get(f"/documents/{document_id}").text
+    assert number not in page  # masked until revealed, even with the right
+    token = csrf(client, f"/documents/{document_id}")
+    field_id = next(i for i, v in my_number_fields(document_id).items() if v == number)
+    response = client.post(
+        f"/documents/{document_id}/fields/{field_id}/reveal",
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+    )
+    assert response.json() == {"text": number}
+    with session_scope() as db:
+        event = db.scalar(select(AuditEvent).where(AuditEvent.action == "reveal_my_number"))
+        assert event is not None and event.actor == "suzuki"
+        assert number not in str(event.detail)
+
+
+def test_image_is_redacted_without_the_right(app, users, document_id) -> None:
+    import io
+
+    from PIL import Image, ImageChops
+
+    plain = TestClient(app)
+    login(plain, "tanaka")
+    entitled = TestClient(app)
+    login(entitled, "suzuki")
+    redacted = Image.open(io.BytesIO(plain.get(f"/documents/{document_id}/pages/1/image").content))
+    clear = Image.open(io.BytesIO(entitled.get(f"/documents/{document_id}/pages/1/image").content))
+    assert redacted.size == clear.size
+    assert ImageChops.difference(redacted.convert("L"), clear.convert("L")).getbbox() is not None
+
+
+def test_csrf_token_is_required(app, users, document_id) -> None:
+    client = TestClient(app)
+    login(client, "tanaka")
+    response = client.post(
+        f"/documents/{document_id}/approve", json={}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 403
+
+
+def test_queue_lists_waiting_documents_oldest_first(app, users, review_env) -> None:
+    with session_scope() as db:
+        newer = seed_document(db, get_store(), "nenkin_kojinbetsu", seed=5).id
+        older = seed_document(
+            db, get_store(), "kyuyo_kojinbetsu", seed=6, received_at_offset=timedelta(hours=-1)
+        ).id
+    client = TestClient(app)
+    login(client, "tanaka")
+    page = client.get("/review").text
+    assert page.index(older) < page.index(newer)
+    assert "公的年金等支払報告書" in page
+
+
+def _fields(document_id: str) -> list[FieldValue]:
+    with session_scope() as db:
+        return list(db.scalars(select(FieldValue).where(FieldValue.document_id == document_id)))
+
+
+def test_edit_revalidates_and_approval_waits_for_a_clean_record(app, users, document_id) -> None:
+    from ocr.synth import make_sample
+
+    truth = make_sample("kyuyo_kojinbetsu", 3).truth
+    misread = next(fv for fv in _fields(document_id) if fv.value != truth.get(fv.name))
+    client = TestClient(app)
+    login(client, "suzuki")
+    token = csrf(client, f"/documents/{document_id}")
+    headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+    base = f"/documents/{document_id}"
+
+    refused = client.post(f"{base}/approve", json={}, headers=headers)
+    assert refused.status_code == 422 and "エラー" in refused.json()["message"]
+
+    bad = client.post(f"{base}/fields/{misread.id}/validate", json={"text": "12x"}, headers=headers)
+    assert bad.status_code == 422 and "金額" in bad.json()["message"]
+    live = client.post(
+        f"{base}/fields/{misread.id}/validate",
+        json={"text": f"{truth[misread.name]:,}"},
+        headers=headers,
+    ).json()
+    assert not any(f["severity"] == "error" for x in live["fields"] for f in x["findings"])
+    assert _fields(document_id)[0].source == "ocr"  # live validation saves nothing
+
+    saved = client.post(
+        f"{base}/fields/{misread.id}", json={"text": f"{truth[misread.name]:,}"}, headers=headers
+    )
+    assert saved.status_code == 200
+    fixed = next(fv for fv in _fields(document_id) if fv.id == misread.id)
+    assert (fixed.value, fixed.source, fixed.needs_review) == (truth[misread.name], "human", False)
+    assert all(not fv.issues for fv in _fields(document_id))
+
+    waiting = client.post(f"{base}/approve", json={}, headers=headers)
+    assert waiting.status_code == 422 and "未確認" in waiting.json()["message"]
+    unconfirmed = [fv.id for fv in _fields(document_id) if fv.needs_review]
+    assert client.post(
+        f"{base}/confirm", json={"field_ids": unconfirmed}, headers=headers
+    ).is_success
+
+    approved = client.post(f"{base}/approve", json={}, headers=headers)
+    if approved.status_code == 409:  # warnings need an explicit yes
+        approved = client.post(
+            f"{base}/approve", json={"acknowledge_warnings": True}, headers=headers
+        )
+    assert approved.status_code == 200, approved.text
+    with session_scope() as db:
+        doc = db.get(Document, document_id)
+        assert doc is not None
+        actions = [
+            e.action
+            for e in db.scalars(select(AuditEvent).where(AuditEvent.document_id == document_id))
+        ]
+    assert doc.status == DocumentStatus.APPROVED
+    assert {"view", "edit", "confirm", "approve"} <= set(actions)
+    # Once approved, nothing changes any more.
+    late = client.post(f"{base}/fields/{misread.id}", json={"text": "1"}, headers=headers)
+    assert late.status_code == 422
