@@ -66,8 +66,12 @@ def random_plan(rng: random.Random, page_width_mm: float) -> list[Step]:
     maybe(0.7, "rotate", degrees=rng.uniform(-3, 3))
     maybe(0.1, "upside_down")
     maybe(0.6, "resolution", dpi=rng.choice((200, 240, 300, 400, 600)))
-    maybe(0.4, "colour_scan", tint=[rng.randint(-12, 0), rng.randint(-10, 0), rng.randint(-25, -5)])
-    maybe(0.3, "grey_scan")
+    scan = rng.random()  # colour, grey or neither: a scanner produces one of them
+    if scan < 0.4:
+        tint = [rng.randint(-12, 0), rng.randint(-10, 0), rng.randint(-25, -5)]
+        plan.append(Step("colour_scan", {"tint": tint}))
+    elif scan < 0.7:
+        plan.append(Step("grey_scan"))
     maybe(0.4, "blur", radius_mm=rng.uniform(0.04, 0.12))
     maybe(0.5, "noise", sigma=rng.uniform(3, 14))
     maybe(0.12, "fax", threshold=rng.randint(120, 180))

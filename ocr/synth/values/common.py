@@ -79,17 +79,33 @@ def random_person(
 ) -> Person:
     """A fictitious person aged ``min_age``–``max_age`` on ``on``; ``family`` fixes the surname."""
     family_name, family_kana = family or rng.choice(data.SURNAMES)
-    candidates = [g for g in data.GIVEN_NAMES if sex is None or g[2] == sex]
-    given, given_kana, given_sex = rng.choice(candidates)
+    birth = random_birth(rng, on, min_age, max_age)
+    generations = _generations(birth.year)
+    candidates = [
+        g for g in data.GIVEN_NAMES if (sex is None or g[2] == sex) and g[3] in generations
+    ]
+    given, given_kana, given_sex, _generation = rng.choice(candidates)
     return Person(
         family=family_name,
         given=given,
         family_kana=family_kana,
         given_kana=given_kana,
         sex=given_sex,
-        birth=random_birth(rng, on, min_age, max_age),
+        birth=birth,
         my_number=my_number(rng),
     )
+
+
+def _generations(birth_year: int) -> set[str]:
+    """Which name generations suit someone born in ``birth_year`` (names follow fashions)."""
+    suitable = {"any"}
+    if birth_year < 1965:
+        suitable.add("old")
+    if 1955 <= birth_year < 1995:
+        suitable.add("mid")
+    if birth_year >= 1990:
+        suitable.add("new")
+    return suitable
 
 
 @dataclass(frozen=True)
