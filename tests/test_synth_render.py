@@ -161,3 +161,18 @@ def test_reject_samples_have_their_defect() -> None:
 
     unrelated = make_reject_sample("unrelated", 1)
     assert unrelated.form_id == "" and _ink_bbox(unrelated.image) is not None
+
+
+def test_without_handwriting_fonts_the_error_lists_the_packages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ocr.synth import fonts
+
+    for name in HANDWRITING_FONTS:
+        spec = fonts.FONTS[name]
+        missing = type(spec)(**{**spec.__dict__, "path": Path("/nonexistent.ttf")})
+        monkeypatch.setitem(fonts.FONTS, name, missing)
+    with pytest.raises(FontMissing, match="fonts-klee"):
+        make_sample("shinkoku_p1", 0)
+    # Printed slips do not need them.
+    assert make_sample("kyuyo_kojinbetsu", 0).font in PRINT_FONTS

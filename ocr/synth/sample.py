@@ -12,7 +12,7 @@ from PIL import Image
 
 from ocr.layout import load_layout
 from ocr.synth import degrade
-from ocr.synth.fonts import HANDWRITING_FONTS, PRINT_FONTS, covers, font_spec
+from ocr.synth.fonts import FONTS, HANDWRITING_FONTS, PRINT_FONTS, FontMissing, covers, font_spec
 from ocr.synth.render import RENDER_DPI, render_form
 from ocr.synth.style import handwriting_style, printed_style
 from ocr.synth.values import TruthValue, generate
@@ -84,8 +84,8 @@ def make_sample(
 
 
 def _choose_font(rng: random.Random, handwriting: bool, requested: str | None, text: str) -> str:
-    """The requested font, or a seeded choice among the fonts of the writing kind that cover
-    every character to be written."""
+    """The requested font, or a seeded choice among the installed fonts of the writing kind
+    that cover every character to be written (a partial font install still works)."""
     if requested is not None:
         font_spec(requested)
         if not covers(requested, text):
@@ -93,8 +93,14 @@ def _choose_font(rng: random.Random, handwriting: bool, requested: str | None, t
         return requested
     candidates = list(HANDWRITING_FONTS if handwriting else PRINT_FONTS)
     rng.shuffle(candidates)
-    for name in candidates:
-        font_spec(name)  # raises FontMissing naming the Debian package
+    installed = [name for name in candidates if FONTS[name].path.is_file()]
+    if not installed:
+        packages = sorted({FONTS[name].debian_package for name in candidates})
+        raise FontMissing(
+            f"no {'handwriting' if handwriting else 'print'} font installed; "
+            f"install one of: apt-get install {' '.join(packages)}"
+        )
+    for name in installed:
         if covers(name, text):
             return name
     raise ValueError("no installed font covers every character of this sample")
