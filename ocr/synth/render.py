@@ -189,7 +189,9 @@ class _Writer:
         """Fit ``lines`` into ``box`` (shrinking, joining or wrapping as needed) and draw them."""
         size_mm = min(self.style.size_mm, max_size_mm or self.style.size_mm)
         lines = self._arrange(box, lines, size_mm, wrap)
-        line_pitch = box.height / len(lines)
+        # Lines keep a normal spacing and the block is centred, however tall the box.
+        line_pitch = min(box.height / len(lines), px(size_mm) * 1.5)
+        block_top = box.top + (box.height - line_pitch * len(lines)) / 2
         size_mm = min(size_mm, line_pitch * 0.85 * 25.4 / 300)
         while True:
             size_px = max(4, round(px(size_mm)))
@@ -198,7 +200,7 @@ class _Writer:
                 break
             size_mm *= 0.92
         for index, line in enumerate(lines):
-            cy = box.top + line_pitch * (index + 0.5)
+            cy = block_top + line_pitch * (index + 0.5)
             self._line(box, line, cy, size_px, align)
 
     def _arrange(
