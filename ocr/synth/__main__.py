@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--condition", choices=CONDITIONS, default="clean")
     parser.add_argument("--seed", type=int, default=0, help="seed of the first sample")
     parser.add_argument("--font", default=None, help="font name (default: seeded choice)")
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument(
+        "--out", type=Path, required=True, help="directory; truth.jsonl is appended to"
+    )
     parser.add_argument("--format", choices=sorted(_SUFFIXES), default="png")
     args = parser.parse_args(argv)
 
