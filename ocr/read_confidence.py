@@ -37,6 +37,14 @@ def threshold(field_type: str) -> float:
     return THRESHOLDS.get(field_type, DEFAULT_THRESHOLD)
 
 
+def use_thresholds(table: dict[str, float], default: float = DEFAULT_THRESHOLD) -> None:
+    """Replace the table in this process (calibration reads with every threshold at 0)."""
+    global DEFAULT_THRESHOLD
+    THRESHOLDS.clear()
+    THRESHOLDS.update(table)
+    DEFAULT_THRESHOLD = default
+
+
 def combined(primary: float, agrees: bool | None) -> float:
     """Confidence of a value read by the primary engine with ``primary`` certainty.
 

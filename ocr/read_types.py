@@ -12,6 +12,31 @@ DIGITS = string.digits
 _GUARD = ",.-/"
 _KATAKANA = "".join(chr(c) for c in range(0x30A1, 0x30F7)) + "ー"
 _HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x3097))
+#: Payroll software prints フリガナ in half-width katakana (ｲｼｶﾜ ﾀﾞｲｷ); normalization
+#: turns them, voiced marks included, into full-width.
+_HALF_WIDTH_KANA = "".join(chr(c) for c in range(0xFF66, 0xFFA0))
+
+
+def _shift_jis_characters() -> str:
+    """Every character the electronic record (Shift_JIS, cp932) can hold, but spaces.
+
+    Masking free text to it keeps the recogniser from answering with simplified Chinese
+    forms (宫 for 宮) or Latin look-alikes (· for ・) that could never be exported.
+    """
+    chars = []
+    for code in range(0x21, 0x10000):
+        ch = chr(code)
+        if ch.isspace() or 0xD800 <= code < 0xE000 or not ch.isprintable():
+            continue
+        try:
+            ch.encode("cp932")
+        except UnicodeEncodeError:
+            continue
+        chars.append(ch)
+    return "".join(chars)
+
+
+JAPANESE = _shift_jis_characters()
 #: On the slips the era is printed as text: an abbreviation or the full name.
 _ERA_CHARS = "明大昭平令治正和成"
 
@@ -24,11 +49,15 @@ class TypeRule:
     charset: str | None
     #: Text may run over several lines (split by rows of ink, joined in reading order).
     multiline: bool = False
-    #: A gap wider than this many line heights is a space (full-width in the value);
-    #: None: gaps are not spaces.
-    space_gap: float | None = None
+    #: How gaps in a line become spaces: "none", "name" (the one family/given-name gap,
+    #: if any) or "words" (every gap about a character wide).
+    spaces: str = "none"
     #: Digits-like values a second engine can check independently.
     second_opinion: bool = False
+    #: Horizontal stretches to read the field at; the most certain reading wins.
+    #: Half-width katakana, as payroll software prints フリガナ, are read far better
+    #: stretched to full-width proportions.
+    stretches: tuple[float, ...] = (1.0,)
 
 
 RULES: dict[str, TypeRule] = {
@@ -43,11 +72,11 @@ RULES: dict[str, TypeRule] = {
     "phone": TypeRule(DIGITS + _GUARD + "()", second_opinion=True),
     "code": TypeRule(DIGITS + string.ascii_uppercase + "-", second_opinion=True),
     "era": TypeRule(_ERA_CHARS),
-    "kana": TypeRule(_KATAKANA + _HIRAGANA, space_gap=0.6),
-    "name": TypeRule(None, space_gap=0.6),
-    "address": TypeRule(None, multiline=True, space_gap=0.8),
-    "text": TypeRule(None, space_gap=0.8),
-    "free_text": TypeRule(None, multiline=True, space_gap=0.8),
+    "kana": TypeRule(_KATAKANA + _HIRAGANA + _HALF_WIDTH_KANA, spaces="name", stretches=(1.0, 2.0)),
+    "name": TypeRule(JAPANESE, spaces="name"),
+    "address": TypeRule(JAPANESE, multiline=True),
+    "text": TypeRule(JAPANESE),
+    "free_text": TypeRule(JAPANESE, multiline=True, spaces="words"),
 }
 
 #: Types decided from ink alone, never sent to a recogniser.

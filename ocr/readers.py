@@ -27,10 +27,13 @@ from ocr.read_ink import (
     field_box,
     layout_mask,
     line_crop,
+    name_spans,
     runs,
     text_lines,
     word_spans,
 )
+from ocr.read_spacing import name_space
+from ocr.read_text import tidy
 from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
 from ocr.result import FieldResult, Value
 from validators.normalize import FULL_WIDTH_SPACE, NormalizationError, normalize
@@ -49,6 +52,9 @@ class _Piece:
     image: np.ndarray
     charset: str | None
     joiner: str = ""
+    #: Height of the written ink in the crop, and the horizontal stretch applied to it.
+    ink_height: int = 0
+    stretch: float = 1.0
 
 
 @dataclass
@@ -92,7 +98,7 @@ def read_fields(
         elif plan is not None:
             plans.append(plan)
 
-    first = _recognise(engines[0], [p.pieces for p in plans])
+    first = _recognise_best(engines[0], plans)
     _retry_combs(engines[0], plans, first)
     second: list[list[list[OcrWord]] | None] = [None] * len(plans)
     if len(engines) > 1:
@@ -131,14 +137,16 @@ def _plan_lines(plan: _Plan, ink: FieldInk) -> None:
     lines = text_lines(ink.ink) if plan.rule.multiline else runs(ink.ink.sum(axis=1), 10**6)
     for n, (y0, y1) in enumerate(lines):
         band = ink.ink[y0:y1]
-        if plan.rule.space_gap is None:
-            spans = runs(band.sum(axis=0), min_gap=10**6)
+        if plan.rule.spaces == "name":
+            spans = name_spans(band, y1 - y0)
+        elif plan.rule.spaces == "words":
+            spans = word_spans(band, y1 - y0)
         else:
-            spans = word_spans(band, y1 - y0, plan.rule.space_gap)
+            spans = runs(band.sum(axis=0), min_gap=10**6)
         for m, (x0, x1) in enumerate(spans):
             joiner = "\n" if n and not m else (FULL_WIDTH_SPACE if m else "")
             piece = line_crop(ink.image, x0, x1, y0, y1)
-            plan.pieces.append(_Piece(piece, plan.rule.charset, joiner))
+            plan.pieces.append(_Piece(piece, plan.rule.charset, joiner, y1 - y0))
 
 
 def _plan_comb(plan: _Plan, page: np.ndarray, printed: np.ndarray) -> None:
@@ -178,6 +186,44 @@ def _recognise(engine: OcrEngine, fields: Sequence[Sequence[_Piece]]) -> list[li
     return out
 
 
+def _recognise_best(engine: OcrEngine, plans: list[_Plan]) -> list[list[list[OcrWord]]]:
+    """Read each field at every stretch of its type, keep the most certain reading (and
+    make its pieces the field's pieces for any second engine)."""
+    variants = [(i, _stretched(p.pieces, f)) for i, p in enumerate(plans) for f in p.rule.stretches]
+    readings = _recognise(engine, [pieces for _, pieces in variants])
+    best: dict[int, tuple[float, list[_Piece], list[list[OcrWord]]]] = {}
+    for (i, pieces), words in zip(variants, readings, strict=True):
+        certainty = _certainty(words)
+        if i not in best or certainty > best[i][0]:
+            best[i] = (certainty, pieces, words)
+    for i, (_, pieces, _) in best.items():
+        plans[i].pieces = pieces
+    return [best[i][2] for i in range(len(plans))]
+
+
+def _stretched(pieces: list[_Piece], factor: float) -> list[_Piece]:
+    if factor == 1.0:
+        return pieces
+    return [
+        _Piece(
+            cv2.resize(p.image, None, fx=factor, fy=1.0, interpolation=cv2.INTER_LINEAR),
+            p.charset,
+            p.joiner,
+            p.ink_height,
+            p.stretch * factor,
+        )
+        for p in pieces
+    ]
+
+
+def _certainty(words: list[list[OcrWord]]) -> float:
+    """How sure a reading is: its least certain character's probability; 0 when any piece
+    of ink gave no character at all."""
+    if not words or not all(words):
+        return 0.0
+    return min(w.confidence for piece in words for w in piece)
+
+
 def _retry_combs(
     engine: OcrEngine, plans: list[_Plan], readings: list[list[list[OcrWord]]]
 ) -> None:
@@ -203,15 +249,28 @@ def _retry_combs(
 
 
 def _text(plan: _Plan, words: list[list[OcrWord]]) -> tuple[str, float]:
-    """The field's text and the primary certainty: the least certain character's."""
+    """The field's text and the primary certainty: the least certain character's (or the
+    name-space decision's, when that is less certain)."""
+    if plan.rule.spaces == "name" and len(plan.pieces) == 1 and words[0]:
+        # No clear gap in the ink: place the space by the characters' pitch instead.
+        piece = plan.pieces[0]
+        at, spacing = name_space(words[0], piece.ink_height * piece.stretch)
+        if at is not None:
+            words = [words[0][:at], words[0][at:]]
+            pieces = [piece, _Piece(piece.image, piece.charset, FULL_WIDTH_SPACE)]
+            return _joined(pieces, words), min(_certainty(words), spacing)
+        return _joined(plan.pieces, words), min(_certainty(words), spacing)
+    return _joined(plan.pieces, words), _certainty(words)
+
+
+def _joined(pieces: Sequence[_Piece], words: list[list[OcrWord]]) -> str:
     parts: list[str] = []
-    confidences: list[float] = []
-    for piece, piece_words in zip(plan.pieces, words, strict=True):
-        text = "".join(w.text for w in piece_words).strip(" " + FULL_WIDTH_SPACE)
+    for piece, piece_words in zip(pieces, words, strict=True):
+        # Spaces come from the gaps between pieces, never from inside one.
+        text = "".join("".join(w.text for w in piece_words).split())
         if text:
             parts.append(piece.joiner + text if parts else text)
-        confidences.extend(w.confidence for w in piece_words)
-    return "".join(parts), min(confidences, default=0.0)
+    return "".join(parts)
 
 
 def _normalized(field_type: str, text: str) -> tuple[Value, bool]:
@@ -226,6 +285,7 @@ def _result(
 ) -> FieldResult:
     spec = plan.spec
     text, certainty = _text(plan, words)
+    text = tidy(spec.type, text)
     value, ok = _normalized(spec.type, text)
     agrees: bool | None = None
     if other is not None and ok:
@@ -241,7 +301,7 @@ def _result(
 def _empty(spec: FieldSpec, box: Box, ink_pixels: int) -> FieldResult:
     # A few specks below the empty threshold make the emptiness itself less certain.
     confidence = 1.0 - 0.5 * ink_pixels / MIN_INK_PX
-    review = confidence < threshold("empty")
+    review = confidence < threshold(spec.type)
     return FieldResult(spec.name, None, confidence, review, raw_text="", bbox=box.as_tuple())
 
 

@@ -23,8 +23,10 @@ _REC_HEIGHT = 48
 #: Images narrower than this ratio are padded, as PaddleOCR does: the network is unstable
 #: on very short inputs (one or two characters).
 _MIN_WH_RATIO = 2.0
-#: Crops are batched by similar width so that padding stays cheap.
+#: Crops are batched by similar width so that padding stays cheap: a batch holds crops
+#: at most this much wider than its narrowest.
 _MAX_BATCH = 16
+_BATCH_SPREAD = 1.25
 
 
 def default_rec_model() -> Path:
@@ -93,9 +95,7 @@ class PpOcrEngine:
         something else.
         """
         results: list[list[OcrWord]] = [[] for _ in images]
-        order = sorted(range(len(images)), key=lambda i: _ratio(images[i]))
-        for start in range(0, len(order), _MAX_BATCH):
-            batch = order[start : start + _MAX_BATCH]
+        for batch in _batches(images):
             max_ratio = max(_MIN_WH_RATIO, *(_ratio(images[i]) for i in batch))
             width = math.ceil(_REC_HEIGHT * max_ratio)
             tensor = np.stack([_normalise(images[i], width) for i in batch])
@@ -149,6 +149,24 @@ class PpOcrEngine:
                     )
             t = end
         return words
+
+
+def _batches(images: Sequence[np.ndarray]) -> list[list[int]]:
+    """Indices grouped into batches of similar width: the network's time grows with the
+    padded width of the batch, so a long address must not pad twenty short amounts."""
+    order = sorted(range(len(images)), key=lambda i: _ratio(images[i]))
+    batches: list[list[int]] = []
+    for i in order:
+        ratio = max(_MIN_WH_RATIO, _ratio(images[i]))
+        if (
+            batches
+            and len(batches[-1]) < _MAX_BATCH
+            and ratio <= _BATCH_SPREAD * max(_MIN_WH_RATIO, _ratio(images[batches[-1][0]]))
+        ):
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
 
 
 def _ratio(image: np.ndarray) -> float:

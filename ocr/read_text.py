@@ -1,0 +1,53 @@
+"""Context fixes for recognised Japanese text that the character set alone cannot make.
+
+A recogniser reads one glyph at a time, and some katakana are drawn exactly like kanji or
+punctuation: ロ/口, エ/工, カ/力, タ/夕, ト/卜, ニ/二, ハ/八, and the long-vowel mark ー
+like a dash or 一. Which one was written is decided by its neighbours: next to katakana it
+is katakana. These are unambiguous in the field types they apply to; anything else is left
+to the corrector.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Kanji drawn exactly like a katakana.
+_KATAKANA_LOOKALIKES = str.maketrans("口工力夕卜二八", "ロエカタトニハ")
+#: Marks drawn like the long-vowel mark ー when they follow katakana.
+_DASHES = "-－‐―—一ｰ"
+_KATAKANA = r"[\u30a1-\u30fa\u30fcｦ-ﾟ]"
+_LOOKALIKE = "[口工力夕卜二八]"
+
+_BEFORE_KATAKANA = re.compile(f"{_LOOKALIKE}(?={_KATAKANA})")
+_AFTER_KATAKANA = re.compile(f"(?<={_KATAKANA}){_LOOKALIKE}")
+_LONG_VOWEL = re.compile(f"(?<={_KATAKANA})[{_DASHES}]")
+
+#: A full-width kana followed by a stand-alone voiced or semi-voiced mark.
+_SPLIT_VOICING = re.compile("([\u3041-\u3096\u30a1-\u30fa])([ﾞ゛ﾟ゜])")
+_COMBINING = {"ﾞ": "\u3099", "゛": "\u3099", "ﾟ": "\u309a", "゜": "\u309a"}
+
+#: Types whose text is Japanese prose or names.
+_JAPANESE_TYPES = frozenset({"name", "kana", "address", "text", "free_text"})
+
+
+def tidy(field_type: str, text: str) -> str:
+    """``text`` with the look-alike fixes that apply to ``field_type``."""
+    if field_type not in _JAPANESE_TYPES:
+        return text
+    # Twice: a fixed character can make its neighbour's context (ロイヤル after 口).
+    for _ in range(2):
+        text = _LONG_VOWEL.sub("ー", text)
+        text = _BEFORE_KATAKANA.sub(lambda m: m.group().translate(_KATAKANA_LOOKALIKES), text)
+        text = _AFTER_KATAKANA.sub(lambda m: m.group().translate(_KATAKANA_LOOKALIKES), text)
+    if field_type == "kana":
+        # A voiced mark read on its own (ﾀﾞ stretched reads as タ then ﾞ) joins its kana.
+        text = _SPLIT_VOICING.sub(_voiced, text)
+    if field_type == "address":
+        # 丁目 is the only reading of 「丁日」, and addresses write 号, not its old form 號.
+        text = text.replace("丁日", "丁目").replace("號", "号")
+    return text
+
+
+def _voiced(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFC", match.group(1) + _COMBINING[match.group(2)])
