@@ -48,6 +48,11 @@ class Box:
         x, y, w, h = spec.box_mm
         return cls(px(x + inset_mm), px(y + inset_mm), px(x + w - inset_mm), px(y + h - inset_mm))
 
+    def shifted(self, dx_mm: float, dy_mm: float) -> Box:
+        """The box moved by (``dx_mm``, ``dy_mm``) millimetres."""
+        dx, dy = px(dx_mm), px(dy_mm)
+        return Box(self.left + dx, self.top + dy, self.right + dx, self.bottom + dy)
+
     @property
     def width(self) -> float:
         return self.right - self.left
@@ -56,15 +61,9 @@ class Box:
     def height(self) -> float:
         return self.bottom - self.top
 
-    def contains(self, bbox: tuple[float, float, float, float]) -> bool:
-        left, top, right, bottom = bbox
-        return (
-            left >= self.left and top >= self.top and right <= self.right and bottom <= self.bottom
-        )
-
 
 @lru_cache(maxsize=8)
-def blank_image(layout_form_id: str, path: str) -> Image.Image:
+def blank_image(path: str) -> Image.Image:
     """The blank form as RGB, loaded once (callers copy it)."""
     with Image.open(path) as image:
         return image.convert("RGB")
@@ -78,7 +77,7 @@ def render_form(
     rng: random.Random,
 ) -> Image.Image:
     """The blank form with every value of ``truth`` written in ``style``."""
-    image = blank_image(layout.form_id, str(layout.blank_image_path)).copy()
+    image = blank_image(str(layout.blank_image_path)).copy()
     for spec in layout.fields:
         value = truth.get(spec.name)
         if value is None or value is False:
@@ -96,17 +95,15 @@ def draw_field(
     rng: random.Random,
 ) -> None:
     """Write one value into its box on ``image``."""
-    box = Box.of(spec, MARGIN_MM)
-    if style.offset_mm != (0.0, 0.0):
-        dx, dy = px(style.offset_mm[0]), px(style.offset_mm[1])
-        box = Box(box.left + dx, box.top + dy, box.right + dx, box.bottom + dy)
+    box = Box.of(spec, MARGIN_MM).shifted(*style.offset_mm)
     writer = _Writer(image, style, rng)
     if spec.type == "checkbox":
         writer.mark(box)
         return
     lines = shown if shown is not None else (format_value(spec, value, style),)
     if spec.cells:
-        writer.cells(box, Box.of(spec), spec.cells, lines[0], right_align=spec.type != "my_number")
+        outer = Box.of(spec).shifted(*style.offset_mm)
+        writer.cells(box, outer, spec.cells, lines[0], right_align=spec.type != "my_number")
         return
     align = {"amount": "right", "count": "right"}.get(spec.type, "left")
     if spec.type in ("era", "era_year", "month", "day"):
