@@ -1,0 +1,159 @@
+"""The extraction step: page image in, registered page and field values out.
+
+``prepare_page`` is the whole capture path without OCR: preprocessing stages, capture
+quality checks, identification and registration, one resampling of the scan onto the
+template grid. ``Extractor`` adds the field readers and keeps the OCR models loaded for
+the life of a worker process. Nothing is written anywhere (R12).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from intake.errors import ConfigurationError, PageRejected
+from intake.settings import get_settings
+from ocr.engines.base import OcrEngine
+from ocr.engines.registry import load_engine
+from ocr.identify import find_form, mark_matches
+from ocr.layout import FORM_IDS, load_layout
+from ocr.pages import PageImage, split_pages
+from ocr.preprocess import (
+    TEMPLATE_DPI,
+    PageContext,
+    crop_to_content,
+    deskew,
+    dropout_grey,
+    flatten_background,
+    to_work_resolution,
+)
+from ocr.quality import (
+    check_not_blank,
+    check_resolution,
+    check_sharp,
+    check_skew,
+    reject,
+)
+from ocr.readers import read_fields
+from ocr.register import load_template, template_to_page, warp_to_template
+from ocr.result import PageResult
+
+#: Assumed resolution of a file that does not state one; identification then tries
+#: the common scanner resolutions and measures the real one.
+PROVISIONAL_DPI = 300.0
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    """A page identified and registered onto its template's 300-dpi grid."""
+
+    form_id: str
+    #: Grey, the blank template's size, background flattened.
+    image: np.ndarray
+    registration_quality: float
+    #: Resolution of the scan measured on the form itself (page px per template px × 300).
+    effective_dpi: float
+    skew_deg: float
+    upside_down: bool
+
+
+def prepare_page(page: PageImage, form_id: str | None = None) -> PreparedPage:
+    """Check, identify and register one page. Raises PageRejected with the reason.
+
+    ``form_id`` skips identification among the forms but the page must still register
+    to that form and carry its mark.
+    """
+    if form_id is not None and form_id not in FORM_IDS:
+        raise ValueError(f"unknown form {form_id!r}; known: {', '.join(FORM_IDS)}")
+    check_resolution(page.dpi)
+    context = PageContext(dpi=page.dpi or PROVISIONAL_DPI, dpi_from_file=page.dpi is not None)
+    grey = dropout_grey(page.image, context)
+    work = crop_to_content(to_work_resolution(grey, context), context)
+    check_not_blank(work)
+    check_sharp(work)
+    work = deskew(work, context)
+    check_skew(context)
+    candidates = [form_id] if form_id else list(FORM_IDS)
+    found = find_form(work, context, candidates, given=form_id is not None)
+    registration = found.registration
+    effective_dpi = TEMPLATE_DPI * _scale(template_to_page(registration, context))
+    if not context.dpi_from_file:
+        check_resolution(effective_dpi)
+    registered = flatten_background(warp_to_template(grey, registration, context))
+    if not mark_matches(registered, registration.form_id):
+        if form_id is not None:
+            raise reject("registration_failed", detail=f"{form_id} mark not found")
+        raise reject("unknown_form")
+    return PreparedPage(
+        form_id=registration.form_id,
+        image=registered,
+        registration_quality=registration.quality,
+        effective_dpi=effective_dpi,
+        skew_deg=context.skew_deg,
+        upside_down=context.upside_down,
+    )
+
+
+def _scale(matrix: np.ndarray) -> float:
+    """The linear scale of an affine map (square root of its area ratio)."""
+    return math.sqrt(abs(float(np.linalg.det(matrix[:2, :2]))))
+
+
+class Extractor:
+    """Reads pages with OCR engines loaded once (a worker process keeps one Extractor)."""
+
+    def __init__(self, engines: Sequence[str] | None = None) -> None:
+        """Load the named engines (default: the comma-separated ``ocr_engine`` setting)
+        and the form templates. Raises ConfigurationError when anything is missing."""
+        names = list(engines) if engines is not None else _configured_engines()
+        if not names:
+            raise ConfigurationError("no OCR engine configured (TAX_INTAKE_OCR_ENGINE)")
+        self.engines: list[OcrEngine] = [load_engine(name) for name in names]
+        for name in FORM_IDS:
+            try:
+                load_template(name)
+                load_layout(name)
+            except (OSError, KeyError, ValueError) as exc:
+                raise ConfigurationError(f"form {name!r} cannot be loaded: {exc}") from exc
+
+    def extract_page(self, page: PageImage, number: int, form_id: str | None = None) -> PageResult:
+        """Every field of one page, or the page rejected with a reason for the operator."""
+        started = time.perf_counter()
+        try:
+            prepared = prepare_page(page, form_id)
+        except PageRejected as exc:
+            return PageResult(
+                page=number,
+                form_id=form_id,
+                status="rejected",
+                reason=exc.reason,
+                reason_code=exc.code,
+                seconds=time.perf_counter() - started,
+            )
+        layout = load_layout(prepared.form_id)
+        fields = read_fields(prepared.image, layout, self.engines)
+        return PageResult(
+            page=number,
+            form_id=prepared.form_id,
+            status="ok",
+            fields=fields,
+            seconds=time.perf_counter() - started,
+            registration_quality=prepared.registration_quality,
+            image=prepared.image,
+        )
+
+    def extract_file(
+        self, path: Path, form_id: str | None = None, max_pages: int = 50
+    ) -> list[PageResult]:
+        """Every page of the file at ``path``. Raises UnsupportedFile for an unreadable file."""
+        pages = split_pages(Path(path).read_bytes(), Path(path).name, max_pages)
+        return [self.extract_page(page, n, form_id) for n, page in enumerate(pages, start=1)]
+
+
+def _configured_engines() -> list[str]:
+    return [name.strip() for name in get_settings().ocr_engine.split(",") if name.strip()]

@@ -1,0 +1,145 @@
+"""Which form a page is, which way up, and where: the ruling-line grid first, then the
+identification mark and printed form code as an independent check.
+
+The grid decides: every form's template is matched against the page both ways up, and
+the candidates are registered in order of their coarse score until one reaches
+``MIN_REGISTRATION_QUALITY``. Another form registers at 0.3 or less (measured), an
+unrelated page lower still. The solid black blocks of the identification mark and the
+printed code (KJ-315, NK-331, SK-01) must then appear where the template has them: a
+page with a similar grid but another mark (another edition of the form) is not read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from ocr.layout import load_layout
+from ocr.preprocess import TEMPLATE_DPI, WORK_DPI, PageContext, rotate_180
+from ocr.quality import reject
+from ocr.register import (
+    MIN_REGISTRATION_QUALITY,
+    Registration,
+    coarse_matches,
+    refine,
+    ruling_lines,
+)
+
+#: A form whose grid correlates less than this with the page is not considered at all.
+MIN_COARSE_SCORE = 0.25
+#: Candidates registered before giving up (the right one is first in every measured case).
+MAX_CANDIDATES = 3
+#: Below this registration quality the page is not the form at all (unknown form);
+#: between it and MIN_REGISTRATION_QUALITY it is the form, badly captured.
+UNKNOWN_FORM_QUALITY = 0.4
+#: Scanner resolutions tried when the file does not say (the page is first assumed 300 dpi).
+COMMON_DPIS = (200.0, 240.0, 300.0, 400.0, 600.0)
+#: Share of each identification block that must be ink.
+MIN_MARK_INK = 0.6
+#: Correlation of the printed form code with the blank's.
+MIN_CODE_CORRELATION = 0.5
+
+
+@dataclass(frozen=True)
+class FoundForm:
+    """A page identified and registered; ``work`` is the working image the right way up."""
+
+    registration: Registration
+    work: np.ndarray
+
+
+def expected_scales(context: PageContext) -> list[float]:
+    """Sizes the form may have on the working image (1.0: as the file's dpi says)."""
+    if context.dpi_from_file:
+        return [1.0]
+    return [dpi / context.dpi for dpi in COMMON_DPIS]
+
+
+def find_form(
+    work: np.ndarray, context: PageContext, form_ids: Sequence[str], *, given: bool = False
+) -> FoundForm:
+    """Identify and register the page among ``form_ids``.
+
+    ``given``: the caller named the form, so a failure means the page does not register
+    to it (``registration_failed``), not that it is an unknown form. Turns ``work`` (and
+    ``context``) upside down when the page was fed that way. Raises PageRejected.
+    """
+    lines = ruling_lines(work, WORK_DPI)
+    flipped = lines.rotated_180()
+    scales = expected_scales(context)
+    matches = coarse_matches(lines, list(form_ids), scales, upside_down=False)
+    matches += coarse_matches(flipped, list(form_ids), scales, upside_down=True)
+    matches = sorted(
+        (m for m in matches if m.score >= MIN_COARSE_SCORE), key=lambda m: m.score, reverse=True
+    )
+    best_quality = 0.0
+    for match in matches[:MAX_CANDIDATES]:
+        registration = refine(flipped if match.upside_down else lines, match)
+        if registration is None:
+            continue
+        best_quality = max(best_quality, registration.quality)
+        if registration.quality >= MIN_REGISTRATION_QUALITY:
+            if match.upside_down:
+                work = rotate_180(work, context)
+            return FoundForm(registration, work)
+    if given:
+        title = load_layout(form_ids[0]).title
+        raise reject("registration_failed", detail=f"{title}, quality {best_quality:.2f}")
+    if best_quality < UNKNOWN_FORM_QUALITY:
+        raise reject("unknown_form")
+    raise reject("registration_failed", detail=f"quality {best_quality:.2f}")
+
+
+@dataclass(frozen=True)
+class _Mark:
+    blocks: tuple[tuple[int, int, int, int], ...]  # (x, y, w, h) in 300-dpi pixels
+    code_box: tuple[int, int, int, int]
+    code_image: np.ndarray
+
+
+@lru_cache
+def _mark(form_id: str) -> _Mark:
+    """The identification blocks and the printed code of ``form_id``, from its layout."""
+    layout = load_layout(form_id)
+    px = TEMPLATE_DPI / 25.4
+    # The mark is the filled rectangles in the top-left corner, the code the text after.
+    blocks = tuple(
+        (round(p["x"] * px), round(p["y"] * px), round(p["w"] * px), round(p["h"] * px))
+        for p in layout.printed
+        if p["kind"] == "rect" and p.get("fill") and p["x"] < 30 and p["y"] < 15
+    )
+    code = next(
+        p for p in layout.printed if p["kind"] == "text" and p["text"].startswith(_CODE_PREFIX)
+    )
+    size = code["size_mm"]
+    box_mm = (code["x"] - 0.3, code["y"] - 0.8 * size, 0.75 * size * len(code["text"]), 1.6 * size)
+    code_box = tuple(round(v * px) for v in box_mm)
+    blank = cv2.imread(str(layout.blank_image_path), cv2.IMREAD_COLOR)
+    if blank is None:
+        raise FileNotFoundError(f"blank template missing: {layout.blank_image_path}")
+    x, y, w, h = code_box
+    return _Mark(blocks, (x, y, w, h), blank[y : y + h, x : x + w, 2].copy())
+
+
+_CODE_PREFIX = ("KJ-", "NK-", "SK-")
+
+
+def mark_matches(registered: np.ndarray, form_id: str) -> bool:
+    """True when the registered page shows the form's identification blocks and code."""
+    mark = _mark(form_id)
+    for x, y, w, h in mark.blocks:
+        inset = max(1, min(w, h) // 6)
+        block = registered[y + inset : y + h - inset, x + inset : x + w - inset]
+        if block.size == 0 or np.mean(block < 128) < MIN_MARK_INK:
+            return False
+    x, y, w, h = mark.code_box
+    slack = round(0.6 * TEMPLATE_DPI / 25.4)  # residual misregistration, ~0.6 mm
+    region = registered[max(0, y - slack) : y + h + slack, max(0, x - slack) : x + w + slack]
+    if region.shape[0] < h or region.shape[1] < w:
+        return False
+    scores = cv2.matchTemplate(region, mark.code_image, cv2.TM_CCOEFF_NORMED)
+    return float(scores.max()) >= MIN_CODE_CORRELATION

@@ -1,0 +1,237 @@
+"""Preprocessing stages: each is a function ``(image, context) -> image``.
+
+Estimation runs on a small *working* image (``WORK_DPI``), never on the full scan: every
+stage that moves pixels also records what it did in ``PageContext.to_work`` (a 3×3 matrix
+from original-page pixels to working-image pixels). Registration adds the last step, and
+the original scan is resampled exactly once, straight onto the template grid, so the
+characters the OCR reads have been interpolated only once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+#: Resolution of the working image used for every estimate (skew, form, registration).
+WORK_DPI = 100.0
+#: Resolution of the blank templates, hence of every registered page.
+TEMPLATE_DPI = 300.0
+#: Skew is searched in this range (a page turned by 90° is a matter of orientation).
+SKEW_SEARCH_DEG = 45.0
+#: Ink is at least this much darker than paper (0–255), however faded the print.
+_MIN_INK_CONTRAST = 25
+#: Cap on ink points used for the skew search (they are sampled, not all needed).
+_SKEW_MAX_POINTS = 40_000
+
+cv2.setNumThreads(1)
+
+
+@dataclass
+class PageContext:
+    """What is known about one page while it is being prepared."""
+
+    #: Resolution of the original scan: from the file when present, else a provisional guess.
+    dpi: float
+    dpi_from_file: bool
+    #: Original-page pixels → current working-image pixels (3×3, homogeneous).
+    to_work: np.ndarray = field(default_factory=lambda: np.eye(3))
+    skew_deg: float = 0.0
+    upside_down: bool = False
+    #: Where the page content lies in the working image (x, y, w, h), once cropped.
+    content_box: tuple[int, int, int, int] | None = None
+
+    def compose(self, step: np.ndarray) -> None:
+        """Record a geometric step (2×3 or 3×3) applied to the working image."""
+        self.to_work = _homogeneous(step) @ self.to_work
+
+
+Stage = Callable[[np.ndarray, PageContext], np.ndarray]
+
+
+def _homogeneous(matrix: np.ndarray) -> np.ndarray:
+    if matrix.shape == (3, 3):
+        return matrix.astype(np.float64)
+    return np.vstack([matrix.astype(np.float64), [0.0, 0.0, 1.0]])
+
+
+def dropout_grey(image: np.ndarray, context: PageContext) -> np.ndarray:
+    """Grey page in which a red 印 stamp all but vanishes while black print and blue ink stay.
+
+    The red channel does exactly that: red is bright in it, black and blue are dark.
+    """
+    if image.ndim == 2:
+        return image
+    return np.ascontiguousarray(image[:, :, 2])
+
+
+def to_work_resolution(image: np.ndarray, context: PageContext) -> np.ndarray:
+    """Resample to ``WORK_DPI`` (area averaging: noise and halftone dots average out)."""
+    factor = WORK_DPI / context.dpi
+    height, width = image.shape[:2]
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    context.compose(scaling(size[0] / width, size[1] / height))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def scaling(fx: float, fy: float) -> np.ndarray:
+    """The 3×3 map of a resize by (fx, fy), pixel centres aligned as cv2.resize does."""
+    return np.array([[fx, 0.0, 0.5 * fx - 0.5], [0.0, fy, 0.5 * fy - 0.5], [0.0, 0.0, 1.0]])
+
+
+def crop_to_content(image: np.ndarray, context: PageContext) -> np.ndarray:
+    """Cut away empty paper and a dark scanner lid around the slip, keeping a margin.
+
+    An A6 slip may lie anywhere on an A4 flatbed: cropping makes every later estimate
+    look at the slip, not at the glass.
+    """
+    paper = _paper_mask(image)
+    ink = (image < ink_threshold(image, paper)) & paper
+    points = _content_points(ink)
+    height, width = image.shape[:2]
+    if points is None:
+        context.content_box = (0, 0, width, height)
+        return image
+    x, y, w, h = cv2.boundingRect(points)
+    margin = round(12 / 25.4 * WORK_DPI)  # 12 mm: faint print at the edge is not lost
+    x0, y0 = max(0, x - margin), max(0, y - margin)
+    x1, y1 = min(width, x + w + margin), min(height, y + h + margin)
+    cropped = image[y0:y1, x0:x1].copy()
+    cropped[~paper[y0:y1, x0:x1]] = 255  # the dark lid becomes paper
+    context.compose(np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0]]))
+    context.content_box = (x - x0, y - y0, w, h)
+    return cropped
+
+
+def _paper_mask(image: np.ndarray) -> np.ndarray:
+    """True where the page is paper rather than a dark scanner lid or edge strip.
+
+    Background is dark area wider than any printed line that touches the image border:
+    opening removes lines and the solid identification mark is never at the border.
+    """
+    width = max(3, round(1.5 / 25.4 * WORK_DPI))  # 1.5 mm: wider than any ruling line
+    dark = cv2.morphologyEx(
+        (image < 80).astype(np.uint8), cv2.MORPH_OPEN, np.ones((width, width), np.uint8)
+    )
+    count, labels = cv2.connectedComponents(dark, connectivity=4)
+    if count <= 1:
+        return np.ones(image.shape, bool)
+    edge = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    touching = np.unique(edge[edge > 0])
+    return ~np.isin(labels, touching)
+
+
+def ink_threshold(image: np.ndarray, paper: np.ndarray | None = None) -> float:
+    """Grey level below which a pixel is ink: between paper and the page's darkest print,
+    so faded print counts as ink as long as it stands out from the paper at all."""
+    values = image if paper is None else image[paper]
+    if values.size == 0:
+        return 0.0
+    paper_level, print_level = np.percentile(values, [90, 0.5])
+    contrast = max(_MIN_INK_CONTRAST, 0.25 * (paper_level - print_level))
+    return float(paper_level - contrast)
+
+
+def _content_points(ink: np.ndarray) -> np.ndarray | None:
+    """Pixels of ink marks at least ~2 mm across: lines and characters, not dust or noise."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    minimum = 2.0 / 25.4 * WORK_DPI
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    keep = np.flatnonzero(extent >= minimum)
+    keep = keep[keep > 0]
+    if keep.size == 0:
+        return None
+    # The bounding box of the kept components is all that is needed: their corners.
+    left = stats[keep, cv2.CC_STAT_LEFT]
+    top = stats[keep, cv2.CC_STAT_TOP]
+    right = left + stats[keep, cv2.CC_STAT_WIDTH] - 1
+    bottom = top + stats[keep, cv2.CC_STAT_HEIGHT] - 1
+    return np.array([[left.min(), top.min()], [right.max(), bottom.max()]], np.int32)
+
+
+def estimate_skew(image: np.ndarray) -> float | None:
+    """The page's skew in degrees (positive: counter-clockwise), or None without ink.
+
+    Ruling lines and text rows both make the horizontal ink profile sharpest when the
+    page is level, so the angle maximising the profile's energy is the skew.
+    """
+    ink = image < ink_threshold(image)
+    ys, xs = np.nonzero(ink)
+    if xs.size < 50:
+        return None
+    if xs.size > _SKEW_MAX_POINTS:
+        pick = np.random.default_rng(0).choice(xs.size, _SKEW_MAX_POINTS, replace=False)
+        xs, ys = xs[pick], ys[pick]
+    xs = xs - image.shape[1] / 2.0
+    ys = ys - image.shape[0] / 2.0
+    best = 0.0
+    # Coarse to fine: 1° over the whole range, then 0.1° and 0.02° around the best.
+    for span, step in ((SKEW_SEARCH_DEG, 1.0), (1.0, 0.1), (0.1, 0.02)):
+        angles = best + np.arange(-span, span + step / 2, step)
+        best = float(angles[np.argmax([_profile_energy(xs, ys, a) for a in angles])])
+    return best
+
+
+def _profile_energy(xs: np.ndarray, ys: np.ndarray, angle_deg: float) -> float:
+    # Row coordinate of each ink point once the page is turned level.
+    theta = np.deg2rad(angle_deg)
+    rows = ys * np.cos(theta) + xs * np.sin(theta)
+    rows = np.round(rows - rows.min()).astype(np.int64)
+    counts = np.bincount(rows).astype(np.float64)
+    return float(np.dot(counts, counts))
+
+
+def deskew(image: np.ndarray, context: PageContext) -> np.ndarray:
+    """Turn the page level by its estimated skew (recorded in ``context.skew_deg``)."""
+    angle = estimate_skew(image)
+    context.skew_deg = angle or 0.0
+    if not angle:
+        return image
+    height, width = image.shape[:2]
+    rotation = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), -angle, 1.0)
+    context.compose(rotation)
+    return cv2.warpAffine(image, rotation, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def rotate_180(image: np.ndarray, context: PageContext) -> np.ndarray:
+    """Turn an upside-down page the right way up."""
+    height, width = image.shape[:2]
+    context.compose(np.array([[-1.0, 0.0, width - 1.0], [0.0, -1.0, height - 1.0]]))
+    context.upside_down = not context.upside_down
+    return np.ascontiguousarray(image[::-1, ::-1])
+
+
+def prepare(image: np.ndarray, context: PageContext, stages: list[Stage]) -> np.ndarray:
+    """Run ``stages`` in order."""
+    for stage in stages:
+        image = stage(image, context)
+    return image
+
+
+#: From the scan to a level, cropped, grey working image. Orientation is settled by
+#: identification, which compares both ways up against the templates.
+WORKING_STAGES: list[Stage] = [dropout_grey, to_work_resolution, crop_to_content, deskew]
+
+
+def flatten_background(grey: np.ndarray) -> np.ndarray:
+    """Even out faded print and uneven lighting: divide by the paper's local brightness,
+    then stretch so paper is white and the darkest print is black.
+
+    The paper's brightness is the local maximum over ~6 mm, estimated at 1/8 scale: wider
+    than any stroke or the solid identification mark, so print is never taken for paper.
+    """
+    height, width = grey.shape
+    small = cv2.resize(
+        grey, (max(1, width // 8), max(1, height // 8)), interpolation=cv2.INTER_AREA
+    )
+    small = cv2.dilate(small, np.ones((9, 9), np.uint8))
+    small = cv2.blur(small, (9, 9))
+    background = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+    flat = cv2.divide(grey, np.maximum(background, 1), scale=255)
+    low = float(np.percentile(flat, 0.5))
+    if low >= 200:  # (almost) no ink: nothing to stretch
+        return flat
+    stretched = (flat.astype(np.float32) - low) * (255.0 / (255.0 - low))
+    return np.clip(stretched, 0, 255).astype(np.uint8)
