@@ -39,5 +39,6 @@ def write_sample(sample: Sample, path: Path, fmt: str | None = None) -> Path:
     elif kind == "tif":
         image.save(path, "TIFF", dpi=dpi, compression="tiff_lzw")
     else:
-        image.save(path, "PDF", resolution=float(sample.dpi))
+        # RGB pages are stored as JPEG inside the PDF; keep them close to the original.
+        image.save(path, "PDF", resolution=float(sample.dpi), quality=92)
     return path
