@@ -14,7 +14,7 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from intake.errors import ConfigurationError
 from intake.export.layouts import ExportError
@@ -61,6 +61,7 @@ def _approved_documents(session: Session, form_id: str) -> list[Document]:
             ~exists().where(ExportItem.document_id == Document.id),
         )
         .order_by(Document.approved_at, Document.id)
+        .options(selectinload(Document.fields))
     )
     if session.get_bind().dialect.name == "postgresql":
         # Approvals and reopenings of these documents wait until the batch is committed.
@@ -150,6 +151,33 @@ def create_export_batch(
         return None
     rows.sort(key=lambda row: row[0])  # one 年分 after the other: layouts differ by year
     content = export_file(form_id, (line for _, _, line in rows))
+    batch = new_batch(session, form_id, actor, content, len(rows), now)
+    for line_number, (_, document, _) in enumerate(rows, start=1):
+        session.add(
+            ExportItem(export_seq=batch.seq, document_id=document.id, line_number=line_number)
+        )
+        document.move_to(DocumentStatus.EXPORTED)
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action="export",
+            detail={"seq": batch.seq, "count": len(rows), "form_id": form_id},
+        )
+    )
+    session.flush()
+    return batch
+
+
+def new_batch(
+    session: Session,
+    form_id: str,
+    actor: str,
+    content: bytes,
+    record_count: int,
+    now: datetime | None = None,
+) -> ExportBatch:
+    """Store a batch under the next number; call with the sequence locked
+    (:func:`lock_export_sequence`) in the same transaction."""
     now = now or utcnow()
     seq = (session.scalar(select(func.max(ExportBatch.seq))) or 0) + 1
     batch = ExportBatch(
@@ -157,23 +185,13 @@ def create_export_batch(
         created_at=now,
         created_by=actor,
         form_id=form_id,
-        record_count=len(rows),
+        record_count=record_count,
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
+        # The file holds personal data: it expires like the documents (R20).
         expires_at=now + timedelta(days=get_settings().retention_days),
     )
     session.add(batch)
-    session.flush()
-    for line_number, (_, document, _) in enumerate(rows, start=1):
-        session.add(ExportItem(export_seq=seq, document_id=document.id, line_number=line_number))
-        document.move_to(DocumentStatus.EXPORTED)
-    session.add(
-        AuditEvent(
-            actor=actor,
-            action="export",
-            detail={"seq": seq, "count": len(rows), "form_id": form_id},
-        )
-    )
     session.flush()
     return batch
 
