@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from intake.errors import ConfigurationError, PageRejected
 from intake.settings import get_settings
 from ocr.engines.base import OcrEngine
 from ocr.engines.registry import load_engine
-from ocr.identify import find_form, mark_matches
+from ocr.identify import Box, find_form, mark_matches
 from ocr.layout import FORM_IDS, load_layout
 from ocr.pages import PageImage, split_pages
 from ocr.preprocess import (
@@ -56,6 +56,8 @@ class PreparedPage:
     #: Grey, the blank template's size, background flattened.
     image: np.ndarray
     registration_quality: float
+    #: 3×3 map from the registered (template) pixel grid to the original scan's pixels.
+    template_to_page: np.ndarray
     #: Resolution of the scan measured on the form itself (page px per template px × 300).
     effective_dpi: float
     skew_deg: float
@@ -81,11 +83,12 @@ def prepare_page(page: PageImage, form_id: str | None = None) -> PreparedPage:
     candidates = [form_id] if form_id else list(FORM_IDS)
     found = find_form(work, context, candidates, given=form_id is not None)
     registration = found.registration
-    effective_dpi = TEMPLATE_DPI * _scale(template_to_page(registration, context))
+    to_page = template_to_page(registration, context)
+    effective_dpi = TEMPLATE_DPI * _scale(to_page)
     if not context.dpi_from_file:
         check_resolution(effective_dpi)
     registered = flatten_background(warp_to_template(grey, registration, context))
-    if not mark_matches(registered, registration.form_id):
+    if not mark_matches(registered, registration.form_id, _scanned_area(to_page, grey.shape)):
         if form_id is not None:
             raise reject("registration_failed", detail=f"{form_id} mark not found")
         raise reject("unknown_form")
@@ -93,10 +96,24 @@ def prepare_page(page: PageImage, form_id: str | None = None) -> PreparedPage:
         form_id=registration.form_id,
         image=registered,
         registration_quality=registration.quality,
+        template_to_page=to_page,
         effective_dpi=effective_dpi,
         skew_deg=context.skew_deg,
         upside_down=context.upside_down,
     )
+
+
+def _scanned_area(to_page: np.ndarray, shape: tuple[int, ...]) -> Callable[[Box], bool]:
+    """Whether a template box lies wholly on the scanned page."""
+    height, width = shape[:2]
+
+    def visible(box: Box) -> bool:
+        x, y, w, h = box
+        corners = np.array([[x, y, 1.0], [x + w, y, 1.0], [x, y + h, 1.0], [x + w, y + h, 1.0]])
+        px, py, _ = to_page @ corners.T
+        return bool(np.all((px >= 0) & (px < width) & (py >= 0) & (py < height)))
+
+    return visible
 
 
 def _scale(matrix: np.ndarray) -> float:

@@ -11,7 +11,7 @@ page with a similar grid but another mark (another edition of the form) is not r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,8 +36,9 @@ MAX_CANDIDATES = 3
 #: Below this registration quality the page is not the form at all (unknown form);
 #: between it and MIN_REGISTRATION_QUALITY it is the form, badly captured.
 UNKNOWN_FORM_QUALITY = 0.4
-#: Scanner resolutions tried when the file does not say (the page is first assumed 300 dpi).
-COMMON_DPIS = (200.0, 240.0, 300.0, 400.0, 600.0)
+#: Scanner resolutions tried when the file does not say (the page is first assumed 300 dpi);
+#: the low ones so that such a page is found, measured and refused for its resolution.
+COMMON_DPIS = (100.0, 150.0, 200.0, 240.0, 300.0, 400.0, 600.0)
 #: Share of each identification block that must be ink.
 MIN_MARK_INK = 0.6
 #: Correlation of the printed form code with the blank's.
@@ -94,10 +95,14 @@ def find_form(
     raise reject("registration_failed", detail=f"quality {best_quality:.2f}")
 
 
+#: A box on the template grid: (x, y, w, h) in 300-dpi pixels.
+Box = tuple[int, int, int, int]
+
+
 @dataclass(frozen=True)
 class _Mark:
-    blocks: tuple[tuple[int, int, int, int], ...]  # (x, y, w, h) in 300-dpi pixels
-    code_box: tuple[int, int, int, int]
+    blocks: tuple[Box, ...]
+    code_box: Box
     code_image: np.ndarray
 
 
@@ -128,14 +133,25 @@ def _mark(form_id: str) -> _Mark:
 _CODE_PREFIX = ("KJ-", "NK-", "SK-")
 
 
-def mark_matches(registered: np.ndarray, form_id: str) -> bool:
-    """True when the registered page shows the form's identification blocks and code."""
+def mark_matches(
+    registered: np.ndarray, form_id: str, visible: Callable[[Box], bool] = lambda box: True
+) -> bool:
+    """True when the registered page shows the form's identification blocks and code.
+
+    ``visible`` tells whether a template box (x, y, w, h) was on the scanned area at all:
+    a slip scanned 5 mm too high has lost its top edge, mark included, and what was
+    never scanned cannot count against the page (the grid has identified it already).
+    """
     mark = _mark(form_id)
     for x, y, w, h in mark.blocks:
+        if not visible((x, y, w, h)):
+            continue
         inset = max(1, min(w, h) // 6)
         block = registered[y + inset : y + h - inset, x + inset : x + w - inset]
         if block.size == 0 or np.mean(block < 128) < MIN_MARK_INK:
             return False
+    if not visible(mark.code_box):
+        return True
     x, y, w, h = mark.code_box
     slack = round(0.6 * TEMPLATE_DPI / 25.4)  # residual misregistration, ~0.6 mm
     region = registered[max(0, y - slack) : y + h + slack, max(0, x - slack) : x + w + slack]

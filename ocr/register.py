@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from ocr.layout import load_layout
-from ocr.preprocess import TEMPLATE_DPI, WORK_DPI, PageContext, scaling
+from ocr.preprocess import TEMPLATE_DPI, WORK_DPI, PageContext, percentiles, scaling
 
 #: Resolution of the coarse search; 4 working pixels per coarse pixel.
 COARSE_DPI = 25.0
@@ -110,9 +110,10 @@ def ruling_lines(grey: np.ndarray, dpi: float) -> LineMaps:
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
     # Paper is not perfectly white: subtract its level so blank paper has no strength.
-    paper = 255.0 - float(np.percentile(grey, 90))
+    paper = 255.0 - float(percentiles(grey, [90])[0])
     both = np.maximum(horizontal, vertical) - paper
-    top = float(np.percentile(both[both > 0], 99)) if np.any(both > 0) else 0.0
+    positive = both[both > 0]
+    top = float(percentiles(positive, [99])[0]) if positive.size else 0.0
     if top < _MIN_LINE_CONTRAST:
         zeros = np.zeros_like(ink)
         return LineMaps(zeros, zeros.copy())

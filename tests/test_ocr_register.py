@@ -1,0 +1,206 @@
+"""Registration accuracy on scans with a known geometry, and refusal of bad alignments.
+
+Each scan is a filled form (``ocr.synth``) re-scanned here with an exact affine (rotation,
+scale, offset, 180°, resolution, placement on an A4 bed) plus capture defects. The field
+box corners mapped through the registration must land within 1 mm of where the known
+transform puts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+import pytest
+
+from intake.errors import PageRejected
+from ocr.extract import prepare_page
+from ocr.layout import FORM_IDS, load_layout
+from ocr.pages import PageImage
+from ocr.preprocess import TEMPLATE_DPI
+from ocr.register import MIN_REGISTRATION_QUALITY, registration_quality
+from ocr.synth import make_sample
+
+MM = TEMPLATE_DPI / 25.4
+#: Required accuracy of every field box corner.
+MAX_ERROR_MM = 1.0
+
+
+@dataclass(frozen=True)
+class Scan:
+    """How a page is re-scanned: geometry first, then capture defects."""
+
+    dpi: float = 300.0
+    degrees: float = 0.0  # counter-clockwise
+    scale: float = 1.0
+    offset_mm: tuple[float, float] = (0.0, 0.0)
+    upside_down: bool = False
+    on_a4_at_mm: tuple[float, float] | None = None
+    dark_bed: bool = False
+    noise: float = 0.0
+    blur: float = 0.0  # sigma in scan pixels
+    jpeg: int | None = None
+    fax: bool = False
+    faded: float = 0.0
+
+
+def rescan(page: np.ndarray, scan: Scan, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``page`` (BGR, 300 dpi) scanned as ``scan`` says; returns the scan and the exact
+    3×3 map from template pixels to scan pixels."""
+    rng = np.random.default_rng(seed)
+    if scan.faded:
+        page = (255 - (255 - page.astype(np.float32)) * (1 - scan.faded)).astype(np.uint8)
+    height, width = page.shape[:2]
+    ratio = scan.dpi / TEMPLATE_DPI
+    px_per_mm = scan.dpi / 25.4
+    if scan.on_a4_at_mm is not None:
+        canvas = (round(210 * px_per_mm), round(297 * px_per_mm))
+        origin = np.array(scan.on_a4_at_mm) * px_per_mm
+    else:
+        canvas = (round(width * ratio), round(height * ratio))
+        origin = np.zeros(2)
+    centre = np.array([width, height]) / 2.0
+    matrix = cv2.getRotationMatrix2D((centre[0], centre[1]), scan.degrees, ratio * scan.scale)
+    matrix[:, 2] += origin + centre * ratio + np.array(scan.offset_mm) * px_per_mm - centre
+    truth = np.vstack([matrix, [0.0, 0.0, 1.0]])
+    if scan.upside_down:
+        flip = np.array([[-1.0, 0, canvas[0] - 1], [0, -1.0, canvas[1] - 1], [0, 0, 1.0]])
+        truth = flip @ truth
+    bed = (30, 30, 30) if scan.dark_bed else (255, 255, 255)
+    image = cv2.warpAffine(page, truth[:2], canvas, flags=cv2.INTER_AREA, borderValue=bed)
+    if scan.blur:
+        image = cv2.GaussianBlur(image, (0, 0), scan.blur)
+    if scan.noise:
+        image = np.clip(image + rng.normal(0, scan.noise, image.shape), 0, 255).astype(np.uint8)
+    if scan.fax:
+        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        image = np.where(grey < 150, 0, 255).astype(np.uint8)
+    if scan.jpeg:
+        _, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, scan.jpeg])
+        image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    return image, truth
+
+
+def field_corners(form_id: str) -> np.ndarray:
+    """Both corners of every field box, template pixels, homogeneous (N×3)."""
+    points = []
+    for spec in load_layout(form_id).fields:
+        x, y, w, h = (v * MM for v in spec.box_mm)
+        points += [(x, y, 1.0), (x + w, y + h, 1.0)]
+    return np.array(points)
+
+
+def corner_error_mm(found: np.ndarray, truth: np.ndarray, form_id: str, dpi: float) -> float:
+    corners = field_corners(form_id)
+    got = (found @ corners.T)[:2]
+    want = (truth @ corners.T)[:2]
+    return float(np.linalg.norm(got - want, axis=0).max() / (dpi / 25.4))
+
+
+def filled(form_id: str, seed: int = 3) -> np.ndarray:
+    sample = make_sample(form_id, seed)
+    return np.ascontiguousarray(np.asarray(sample.image)[:, :, ::-1])
+
+
+SCANS = {
+    "level": Scan(),
+    "rotated +3°": Scan(degrees=3.0),
+    "rotated -3°, 95 %, offset": Scan(degrees=-3.0, scale=0.95, offset_mm=(5, -5)),
+    "upside down, 105 %": Scan(upside_down=True, scale=1.05, degrees=1.5, offset_mm=(-4, 3)),
+    "200 dpi, noise, blur, JPEG q50": Scan(dpi=200, noise=14, blur=0.8, jpeg=50, degrees=-1),
+    "600 dpi": Scan(dpi=600, degrees=2.0, offset_mm=(3, 3)),
+    "faded, noisy": Scan(faded=0.6, noise=8, degrees=0.7),
+    "fax black and white": Scan(dpi=200, fax=True, degrees=-2.2),
+    "dark scanner lid": Scan(dark_bed=True, degrees=-2.5, offset_mm=(3, 4)),
+}
+SLIP_SCANS = {
+    "A6 slip on an A4 bed": Scan(on_a4_at_mm=(40.0, 120.0), degrees=2.0),
+    "A6 slip on A4, upside down": Scan(on_a4_at_mm=(15.0, 20.0), upside_down=True, dpi=240),
+}
+CASES = [(f, name, scan) for f in FORM_IDS for name, scan in SCANS.items()] + [
+    (f, name, scan) for f in FORM_IDS[:2] for name, scan in SLIP_SCANS.items()
+]
+
+
+@pytest.mark.parametrize(
+    ("form_id", "scan"), [(f, s) for f, _, s in CASES], ids=[f"{f}:{n}" for f, n, _ in CASES]
+)
+def test_field_boxes_land_within_a_millimetre(form_id: str, scan: Scan) -> None:
+    image, truth = rescan(filled(form_id), scan)
+    prepared = prepare_page(PageImage(image, scan.dpi))
+    assert prepared.form_id == form_id
+    assert prepared.upside_down == scan.upside_down
+    assert prepared.registration_quality >= MIN_REGISTRATION_QUALITY
+    error = corner_error_mm(prepared.template_to_page, truth, form_id, scan.dpi)
+    assert error <= MAX_ERROR_MM, f"field corners off by {error:.2f} mm"
+    # The registered page is the template's grid: same size, grey.
+    blank = cv2.imread(str(load_layout(form_id).blank_image_path))
+    assert prepared.image.shape == blank.shape[:2]
+    assert prepared.image.dtype == np.uint8
+    assert prepared.effective_dpi == pytest.approx(scan.dpi * scan.scale, rel=0.02)
+
+
+def test_resolution_is_measured_when_the_file_does_not_state_it() -> None:
+    for dpi in (200.0, 400.0):
+        image, truth = rescan(filled("nenkin_kojinbetsu"), Scan(dpi=dpi, degrees=1.0))
+        prepared = prepare_page(PageImage(image, None))
+        assert prepared.form_id == "nenkin_kojinbetsu"
+        assert prepared.effective_dpi == pytest.approx(dpi, rel=0.02)
+        error = corner_error_mm(prepared.template_to_page, truth, "nenkin_kojinbetsu", dpi)
+        assert error <= MAX_ERROR_MM
+    # 150 dpi with no tag: measured on the form, and refused.
+    image, _ = rescan(filled("kyuyo_kojinbetsu"), Scan(dpi=150.0))
+    with pytest.raises(PageRejected) as caught:
+        prepare_page(PageImage(image, None))
+    assert caught.value.code == "low_resolution"
+
+
+def test_a_misaligned_page_scores_below_the_threshold() -> None:
+    """The quality measure itself: the right alignment passes, 1.5 mm off does not."""
+    from ocr.identify import find_form
+    from ocr.preprocess import WORKING_STAGES, PageContext, prepare
+    from ocr.register import load_template, ruling_lines
+
+    image, _ = rescan(filled("kyuyo_kojinbetsu"), Scan(degrees=1.0, noise=6))
+    context = PageContext(dpi=300.0, dpi_from_file=True)
+    work = prepare(image, context, WORKING_STAGES)
+    found = find_form(work, context, FORM_IDS)
+    lines = ruling_lines(found.work, 100.0)
+    template = load_template("kyuyo_kojinbetsu")
+    warp = found.registration.warp
+    assert registration_quality(lines, template, warp) >= 0.85
+    for dx, dy in ((6.0, 0.0), (0.0, 6.0), (4.0, -4.0)):  # working pixels: 1.5 mm
+        shifted = warp.copy()
+        shifted[:, 2] += (dx, dy)
+        assert registration_quality(lines, template, shifted) < MIN_REGISTRATION_QUALITY
+
+
+def test_a_page_that_is_not_the_given_form_is_not_read_there() -> None:
+    image, _ = rescan(filled("kyuyo_kojinbetsu"), Scan(degrees=0.5))
+    with pytest.raises(PageRejected) as caught:
+        prepare_page(PageImage(image, 300.0), form_id="nenkin_kojinbetsu")
+    assert caught.value.code == "registration_failed"
+    assert "公的年金等支払報告書" in caught.value.reason
+    # Named correctly, identification is skipped and registration still checked.
+    prepared = prepare_page(PageImage(image, 300.0), form_id="kyuyo_kojinbetsu")
+    assert prepared.form_id == "kyuyo_kojinbetsu"
+
+
+def test_the_identification_mark_must_be_there() -> None:
+    """Same grid, no mark (another edition of the form, say): not read as our form."""
+    page = filled("shinkoku_p1")
+    x, y = round(8 * MM), round(4 * MM)
+    page[y : y + round(8 * MM), x : x + round(30 * MM)] = 255  # blocks and SK-01 erased
+    with pytest.raises(PageRejected) as caught:
+        prepare_page(PageImage(page, 300.0))
+    assert caught.value.code == "unknown_form"
+
+
+@pytest.mark.parametrize("form_id", FORM_IDS)
+def test_rescan_truth_is_exact(form_id: str) -> None:
+    """The test's own geometry: an identity scan maps every corner onto itself."""
+    _, truth = rescan(filled(form_id), Scan())
+    assert corner_error_mm(np.eye(3), truth, form_id, 300.0) < 1e-9
+    _, truth = rescan(filled(form_id), replace(Scan(), offset_mm=(1.0, 0.0)))
+    assert corner_error_mm(np.eye(3), truth, form_id, 300.0) == pytest.approx(1.0)
