@@ -443,3 +443,11 @@ def test_export_record_command_reports_validation_errors() -> None:
     stderr = result.stderr.decode()
     assert "check_digit\trecipient_my_number" in stderr
     assert "required\trecipient_name" in stderr
+
+
+def test_readme_documents_every_shinkoku_column() -> None:
+    from pathlib import Path
+
+    readme = (Path(shinkoku.__file__).parent / "README.md").read_text(encoding="utf-8")
+    for column in shinkoku.layout_description()["columns"]:
+        assert f"| {column['column']} | `{column['name']}` |" in readme
