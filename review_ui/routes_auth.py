@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 
-from intake.deps import DbSession
 from intake.security import Permission
 from review_ui import audit
 from review_ui.auth import (
+    DbSession,
     LoggedIn,
     LoginRequired,
     SessionLocked,

@@ -10,10 +10,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from intake.deps import DbSession
 from intake.security import Permission
 from review_ui import audit, record
-from review_ui.auth import Approver, Forbidden, LoggedIn, Reviewer, Viewer
+from review_ui.auth import Approver, DbSession, Forbidden, LoggedIn, Reviewer, Viewer
 from review_ui.masking import redact_page
 from review_ui.queue import correction_queue, next_for_correction
 from review_ui.templating import SECURITY_HEADERS, render

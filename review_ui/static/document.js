@@ -19,6 +19,12 @@
   let rotation = 0;
   let currentPage = null;
   let liveTimer = null;
+  // Keyboard actions run one after another: a second Enter waits for the first save.
+  let chain = Promise.resolve();
+  function serial(action) {
+    chain = chain.then(action).catch(() => {});
+    return chain;
+  }
 
   /* ---------- feedback ---------- */
   function say(message, isError) {
@@ -149,7 +155,7 @@
     const el = input(row);
     if (el.disabled) { highlight(row); row.scrollIntoView({ block: "nearest" }); return; }
     el.focus();
-    if (el.select) el.select();
+    if (el.select && !el.dataset.hidden) el.select();
   }
 
   function neighbour(row, step) {
@@ -162,7 +168,7 @@
   async function commit(row, confirm) {
     if (!editable || !row) return true;
     const el = input(row);
-    if (el.disabled) return true;
+    if (el.disabled || el.dataset.hidden) return true;
     const text = textOf(el);
     let response;
     if (text !== savedOf(el)) {
@@ -229,31 +235,38 @@
     });
   });
 
-  fieldsEl.addEventListener("keydown", async (event) => {
+  fieldsEl.addEventListener("keydown", (event) => {
     const row = currentRow();
     if (!row || window.TaxIntake.isLocked()) return;
-    if (event.key === "Enter" && !event.ctrlKey && !event.isComposing) {
+    if (event.key === "Enter" && !event.ctrlKey && !event.metaKey && !event.isComposing) {
       event.preventDefault();
-      if (await commit(row, true)) focusRow(neighbour(row, event.shiftKey ? -1 : 1) || row);
+      const back = event.shiftKey;
+      serial(async () => {
+        if (input(row).dataset.hidden) { await reveal(row); return; }
+        if (await commit(row, true)) focusRow(neighbour(row, back ? -1 : 1) || row);
+      });
     } else if (event.key === "Escape") {
       event.preventDefault();
       revert(row);
     }
   });
 
+  /** Show a 個人番号 in clear: an explicit, audited request (R31); then it can be edited. */
+  async function reveal(row) {
+    const response = await post(`/documents/${docId}/fields/${row.dataset.id}/reveal`);
+    const body = await response.json();
+    if (!response.ok) { say(body.message, true); return; }
+    const el = input(row);
+    el.value = body.text;
+    el.dataset.saved = body.text;
+    delete el.dataset.hidden;
+    el.readOnly = !editable;
+    const button = row.querySelector(".reveal");
+    if (button) button.remove();
+    focusRow(row);
+  }
   document.querySelectorAll(".reveal").forEach((button) => {
-    button.addEventListener("click", async () => {
-      const row = byId.get(button.dataset.id);
-      const response = await post(`/documents/${docId}/fields/${button.dataset.id}/reveal`);
-      const body = await response.json();
-      if (!response.ok) { say(body.message, true); return; }
-      const el = input(row);
-      el.value = body.text;
-      el.dataset.saved = body.text;
-      el.disabled = !editable;
-      button.remove();
-      focusRow(row);
-    });
+    button.addEventListener("click", () => reveal(byId.get(button.dataset.id)).catch(() => {}));
   });
 
   const confirmRest = document.getElementById("confirm-rest");
@@ -322,7 +335,7 @@
     if (window.TaxIntake.isLocked() || !dialog.hidden) return;
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      approve().catch(() => {});
+      serial(approve);
     } else if (event.altKey && event.key === "ArrowUp") {
       event.preventDefault(); setZoom(zoom * 1.25);
     } else if (event.altKey && event.key === "ArrowDown") {

@@ -9,6 +9,7 @@
   const lockError = document.getElementById("lock-error");
   let lastInput = Date.now();
   let lastTouch = Date.now();
+  let pending = 0;  // requests in flight (tests wait for 0)
 
   function showLock() {
     if (!lock.hidden) return;
@@ -22,6 +23,15 @@
 
   /** POST JSON with the CSRF token; shows the lock or the login page when the server asks. */
   async function post(url, body) {
+    pending += 1;
+    try {
+      return await send(url, body);
+    } finally {
+      pending -= 1;
+    }
+  }
+
+  async function send(url, body) {
     const response = await fetch(url, {
       method: "POST",
       credentials: "same-origin",
@@ -78,5 +88,5 @@
     }
   });
 
-  window.TaxIntake = { post, showLock, isLocked: () => !lock.hidden };
+  window.TaxIntake = { post, showLock, isLocked: () => !lock.hidden, pending: () => pending };
 })();

