@@ -29,8 +29,13 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+#: The one JIS X 0208 character whose usual Unicode form cp932 cannot encode: em dash is ―
+#: (0x815C) in JIS, which cp932 maps to U+2015. Same character, different code point.
+_JIS_CODE_POINTS = str.maketrans({"\u2014": "\u2015"})
+
+
 def _one_line(text: str) -> str:
-    return "".join(line.strip() for line in text.splitlines())
+    return "".join(line.strip() for line in text.translate(_JIS_CODE_POINTS).splitlines())
 
 
 def _collapse_spaces(text: str, separator: str) -> str:
@@ -174,9 +179,12 @@ def _day(text: str) -> int:
     return _in_range(_integer(text, ("日",), "a day"), 1, 31, "a day")
 
 
+#: Marks a person or a printer leaves in a box; a tick often reads as "v" or "√".
 _TICKED = frozenset(
     {
         "*",
+        "√",
+        "v",
         "＊",
         "※",
         "○",
@@ -234,7 +242,10 @@ def _code(text: str) -> str:
 
 def _free_text(text: str) -> str:
     # The record writes free text full-width: spaces and line breaks become one 全角 space.
-    lines = [_collapse_spaces(line, FULL_WIDTH_SPACE) for line in text.splitlines()]
+    lines = [
+        _collapse_spaces(line, FULL_WIDTH_SPACE)
+        for line in text.translate(_JIS_CODE_POINTS).splitlines()
+    ]
     return FULL_WIDTH_SPACE.join(line for line in lines if line)
 
 

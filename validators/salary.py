@@ -8,7 +8,6 @@ Years are 令和 era years of the income (年分), as printed on the slips.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 
@@ -110,4 +109,5 @@ def income_adjustment_deduction(pay: int, era_year: int) -> int:
         raise UnsupportedYear(f"所得金額調整控除 does not exist for 令和{era_year}年分")
     if pay <= 8_500_000:
         return 0
-    return min(math.ceil((min(pay, 10_000_000) - 8_500_000) / 10), 150_000)
+    excess = min(pay, 10_000_000) - 8_500_000
+    return min(-(-excess // 10), 150_000)  # 10 %, rounded up to the yen
