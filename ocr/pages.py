@@ -19,7 +19,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from intake.errors import UnsupportedFile
 
-#: PDFs are rendered at this resolution (the template grid is 300 dpi).
+#: PDFs are rendered at this resolution (the template grid is 300 dpi), scanned pages
+#: at their own resolution when it is lower.
 PDF_RENDER_DPI = 300
 #: Largest page accepted, in pixels: an A3 sheet at 600 dpi with some margin. A4 at
 #: 600 dpi is 35 Mpx; anything much larger is not a scan of our forms.
@@ -202,10 +203,40 @@ def _pdf_pages(data: bytes, filename: str, max_pages: int) -> list[PageImage]:
     # Every page is checked before the first is rendered.
     for width_pt, height_pt in sizes:
         _check_size(filename, round(width_pt * scale), round(height_pt * scale))
-    return [
-        PageImage(_render_pdf_page(data, filename, number), float(PDF_RENDER_DPI))
-        for number in range(1, count + 1)
-    ]
+    scans = _pdf_scan_resolutions(data, filename, sizes)
+    pages = []
+    for number in range(1, count + 1):
+        # A scanned page is rendered at its own resolution when that is lower: rendering
+        # a 150-dpi scan at 300 dpi would hide that it is too coarse to read.
+        dpi = min(float(PDF_RENDER_DPI), scans.get(number, float(PDF_RENDER_DPI)))
+        pages.append(PageImage(_render_pdf_page(data, filename, number, dpi), dpi))
+    return pages
+
+
+def _pdf_scan_resolutions(
+    data: bytes, filename: str, sizes: list[tuple[float, float]]
+) -> dict[int, float]:
+    """For each page that is a scan (one raster image covering most of it), its dpi."""
+    listing = _poppler(["pdfimages", "-list"], data, filename).stdout
+    found: dict[int, tuple[int, float]] = {}  # page → (pixels, dpi) of its largest image
+    for line in listing.splitlines()[2:]:
+        parts = line.split()
+        if len(parts) < 14 or parts[2] != b"image":
+            continue
+        try:
+            page, width, height = int(parts[0]), int(parts[3]), int(parts[4])
+            x_ppi, y_ppi = float(parts[-4]), float(parts[-3])
+        except ValueError:
+            continue
+        if not 1 <= page <= len(sizes) or x_ppi <= 0 or y_ppi <= 0:
+            continue
+        width_pt, height_pt = sizes[page - 1]
+        shown = (width / x_ppi) * (height / y_ppi) * _PDF_POINTS_PER_INCH**2
+        if shown < 0.5 * width_pt * height_pt:
+            continue  # a logo or a photo on a vector page, not the page itself
+        if width * height > found.get(page, (0, 0.0))[0]:
+            found[page] = (width * height, min(x_ppi, y_ppi))
+    return {page: dpi for page, (_, dpi) in found.items()}
 
 
 def _poppler(args: list[str], data: bytes, filename: str) -> subprocess.CompletedProcess[bytes]:
@@ -249,9 +280,9 @@ def _pdf_page_sizes(data: bytes, filename: str, count: int) -> list[tuple[float,
     return sizes
 
 
-def _render_pdf_page(data: bytes, filename: str, number: int) -> np.ndarray:
+def _render_pdf_page(data: bytes, filename: str, number: int, dpi: float) -> np.ndarray:
     page = str(number)
-    args = ["pdftoppm", "-r", str(PDF_RENDER_DPI), "-f", page, "-l", page]
+    args = ["pdftoppm", "-r", f"{dpi:g}", "-f", page, "-l", page]
     ppm = _poppler(args, data, filename).stdout
     try:
         with Image.open(io.BytesIO(ppm)) as image:

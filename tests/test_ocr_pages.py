@@ -167,3 +167,17 @@ def test_decompression_bombs_are_refused_before_decoding() -> None:
     assert _codes(bomb) == "image_too_large"
     # A PDF page 5 m wide would render to about 1.4 gigapixels at 300 dpi.
     assert _codes(_one_page_pdf(14_000, 14_000)) == "image_too_large"
+
+
+def test_scanned_pdf_pages_keep_their_own_resolution() -> None:
+    """A 150-dpi scan wrapped in a PDF stays a 150-dpi page (and is refused later for it);
+    a 600-dpi scan is rendered at 300 dpi, the template grid."""
+    blank = _blank()
+    coarse = blank.resize((blank.width // 2, blank.height // 2))
+    fine = blank.resize((blank.width * 2, blank.height * 2))
+    (page,) = split_pages(_encode(coarse, "PDF", resolution=150.0), "coarse.pdf", 50)
+    assert page.dpi == pytest.approx(150)
+    assert abs(page.image.shape[1] - coarse.width) <= 2
+    (page,) = split_pages(_encode(fine, "PDF", resolution=600.0), "fine.pdf", 50)
+    assert page.dpi == 300.0
+    assert abs(page.image.shape[1] - blank.width) <= 2
