@@ -205,6 +205,10 @@ def test_findings_carry_both_languages() -> None:
             ("income_adjustment", "income_adjustment_deduction"),
         ),
         ({"no_such_field": 1}, ("unknown_field", None)),
+        (
+            {"life_insurance_deduction": 40_000, "life_new": 60_000},
+            ("life_insurance_breakdown", "life_insurance_deduction"),
+        ),
     ],
 )
 def test_kyuyo_rule_fires(changes: dict[str, Any], expected: tuple[str, str | None]) -> None:
@@ -239,6 +243,16 @@ def test_dependents_listed_match_counts() -> None:
         "dependent_2_name": "沢庵　三郎",
         "under16_1_name": "沢庵　四郎",
         "dependents_under16": 1,
+    }
+    assert _rules("kyuyo_kojinbetsu", record) == []
+
+
+def test_life_insurance_matching_its_premiums_is_clean() -> None:
+    record = {
+        **KYUYO,
+        "life_insurance_deduction": 67_500,
+        "life_new": 60_000,
+        "life_medical": 50_000,
     }
     assert _rules("kyuyo_kojinbetsu", record) == []
 

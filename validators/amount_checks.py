@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from ocr.layout import FormLayout
 from validators.findings import Finding, Values, error, warning, yen
-from validators.rule_tables import LIMITS, SALARY, TOTALS, YEAR_FIELD
+from validators.insurance import life_insurance_deduction
+from validators.rule_tables import LIFE_INSURANCE, LIMITS, SALARY, TOTALS, YEAR_FIELD
 from validators.salary import UnsupportedYear, income_adjustment_deduction, salary_income
 
 #: 確定申告-type 所得金額調整控除 (給与と公的年金等の両方): at most 100,000 yen.
@@ -118,6 +119,34 @@ def check_totals(layout: FormLayout, values: Values) -> Iterator[Finding]:
                 total.total,
                 f"{label}（{amount:,}）が、その内訳（{summed:,}）より小さくなっています。",
                 f"{total.total} {amount} < its parts {summed}",
+            )
+
+
+def check_life_insurance(layout: FormLayout, values: Values) -> Iterator[Finding]:
+    """生命保険料の控除額 as the statutory scales give it for the premiums of the breakdown.
+
+    A warning: some payers leave the breakdown out or fill it in differently.
+    """
+    for check in LIFE_INSURANCE[layout.form_id]:
+        stated = _int(values, check.deduction)
+        names = (
+            check.new_life,
+            check.old_life,
+            check.medical,
+            check.new_pension,
+            check.old_pension,
+        )
+        premiums = [_int(values, n) for n in names]
+        if stated is None or all(p is None for p in premiums):
+            continue
+        expected = life_insurance_deduction(*(p or 0 for p in premiums))
+        if stated != expected:
+            yield warning(
+                "life_insurance_breakdown",
+                check.deduction,
+                f"{_label(layout, check.deduction)}{yen(stated)}が、内訳の保険料からの計算"
+                f"（{yen(expected)}）と一致しません。",
+                f"{check.deduction} {stated} != {expected} computed from the premiums",
             )
 
 

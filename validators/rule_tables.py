@@ -307,3 +307,31 @@ PERSON_GROUPS: dict[str, tuple[str, ...]] = {
     NENKIN: (),
     SHINKOKU: ("spouse", *(f"dependent_{n}" for n in range(1, 5))),
 }
+
+
+@dataclass(frozen=True)
+class LifeInsuranceCheck:
+    """生命保険料の控除額 against the premiums of its breakdown (生命保険料の金額の内訳)."""
+
+    deduction: str
+    new_life: str
+    old_life: str
+    medical: str
+    new_pension: str
+    old_pension: str
+
+
+LIFE_INSURANCE: dict[str, tuple[LifeInsuranceCheck, ...]] = {
+    KYUYO: (
+        LifeInsuranceCheck(
+            "life_insurance_deduction",
+            "life_new",
+            "life_old",
+            "life_medical",
+            "pension_new",
+            "pension_old",
+        ),
+    ),
+    NENKIN: (),
+    SHINKOKU: (),
+}

@@ -2,36 +2,37 @@
 
 Rule ids (stable; the correction screen and the logs key on them):
 
-=======================  =========  ===========================================================
-rule                     severity   meaning
-=======================  =========  ===========================================================
-unknown_field            error      a name the form's layout does not have
-required                 error      a required field is empty
-value_type               error      the value is not the normalized shape of its field type
-max_len                  error      longer than the record allows
-check_digit              error      個人番号 / 法人番号 check digit wrong
-cp932                    error      a character Shift_JIS (cp932) cannot represent
-jis_x0208                warning    a cp932 extension character (機種依存文字)
-code_value               err/warn   a code outside its table (warning where the table is
-                                    UNCONFIRMED)
-date_incomplete          error      some parts of a date written, others not
-date_invalid             error      no such date (2月30日, 平成31年5月1日, 昭和65年)
-date_future              error      a birth date, submission date or 年分 in the future
-birth_implausible        warning    born more than 120 years ago
-era_multiple             error      more than one 元号 box ticked (申告書)
-era_missing              error      date written but no 元号 box ticked (申告書)
-exclusive_choice         error      two boxes of an either-or choice ticked
-mid_year_kind_missing    warning    中途就・退職 date without 就職/退職
-mid_year_outside_year    warning    中途就・退職 year differs from 年分
-salary_income            error      給与所得 differs from the 別表第五 amount
-salary_year_unsupported  warning    no 給与所得控除 table for that 年分
-income_adjustment        error      所得金額調整控除 above its maximum for the pay
-upper_limit              error      a deduction above its statutory maximum
-total_mismatch           error      a printed total differs from the sum of its parts
-part_exceeds_total       error      a 内 amount or the visible parts exceed their total
-dependent_count          warning    persons listed by name do not fit the printed count
-person_without_name      warning    a spouse/dependent has details but no name
-=======================  =========  ===========================================================
+========================  =========  ===========================================================
+rule                      severity   meaning
+========================  =========  ===========================================================
+unknown_field             error      a name the form's layout does not have
+required                  error      a required field is empty
+value_type                error      the value is not the normalized shape of its field type
+max_len                   error      longer than the record allows
+check_digit               error      個人番号 / 法人番号 check digit wrong
+cp932                     error      a character Shift_JIS (cp932) cannot represent
+jis_x0208                 warning    a cp932 extension character (機種依存文字)
+code_value                err/warn   a code outside its table (warning where the table is
+                                     UNCONFIRMED)
+date_incomplete           error      some parts of a date written, others not
+date_invalid              error      no such date (2月30日, 平成31年5月1日, 昭和65年)
+date_future               error      a birth date, submission date or 年分 in the future
+birth_implausible         warning    born more than 120 years ago
+era_multiple              error      more than one 元号 box ticked (申告書)
+era_missing               error      date written but no 元号 box ticked (申告書)
+exclusive_choice          error      two boxes of an either-or choice ticked
+mid_year_kind_missing     warning    中途就・退職 date without 就職/退職
+mid_year_outside_year     warning    中途就・退職 year differs from 年分
+salary_income             error      給与所得 differs from the 別表第五 amount
+salary_year_unsupported   warning    no 給与所得控除 table for that 年分
+income_adjustment         error      所得金額調整控除 above its maximum for the pay
+upper_limit               error      a deduction above its statutory maximum
+total_mismatch            error      a printed total differs from the sum of its parts
+part_exceeds_total        error      a 内 amount or the visible parts exceed their total
+life_insurance_breakdown  warning    生命保険料の控除額 differs from the scales for its premiums
+dependent_count           warning    persons listed by name do not fit the printed count
+person_without_name       warning    a spouse/dependent has details but no name
+========================  =========  ===========================================================
 
 The tables saying which field each rule applies to, per form and per year, are in
 :mod:`validators.rule_tables`.
@@ -43,7 +44,12 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from ocr.layout import FormLayout, load_layout
-from validators.amount_checks import check_limits, check_salary, check_totals
+from validators.amount_checks import (
+    check_life_insurance,
+    check_limits,
+    check_salary,
+    check_totals,
+)
 from validators.consistency_checks import (
     check_exclusive_choices,
     check_listed_counts,
@@ -66,6 +72,7 @@ _RECORD_CHECKS: tuple[_RecordCheck, ...] = (
     check_salary,
     check_limits,
     check_totals,
+    check_life_insurance,
     check_listed_counts,
     check_person_groups,
 )
