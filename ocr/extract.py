@@ -61,7 +61,8 @@ class PreparedPage:
     #: Resolution of the scan measured on the form itself (page px per template px × 300).
     effective_dpi: float
     skew_deg: float
-    upside_down: bool
+    #: Quarter turns clockwise that brought the scan the right way up (2: upside down).
+    quarter_turns: int
 
 
 def prepare_page(page: PageImage, form_id: str | None = None) -> PreparedPage:
@@ -99,7 +100,7 @@ def prepare_page(page: PageImage, form_id: str | None = None) -> PreparedPage:
         template_to_page=to_page,
         effective_dpi=effective_dpi,
         skew_deg=context.skew_deg,
-        upside_down=context.upside_down,
+        quarter_turns=context.quarter_turns,
     )
 
 

@@ -12,14 +12,14 @@ page with a similar grid but another mark (another edition of the form) is not r
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import cv2
 import numpy as np
 
 from ocr.layout import load_layout
-from ocr.preprocess import TEMPLATE_DPI, WORK_DPI, PageContext, rotate_180
+from ocr.preprocess import TEMPLATE_DPI, WORK_DPI, PageContext, rotate_90, rotate_180
 from ocr.quality import reject
 from ocr.register import (
     MIN_REGISTRATION_QUALITY,
@@ -67,8 +67,34 @@ def find_form(
 
     ``given``: the caller named the form, so a failure means the page does not register
     to it (``registration_failed``), not that it is an unknown form. Turns ``work`` (and
-    ``context``) upside down when the page was fed that way. Raises PageRejected.
+    ``context``) the right way up: upside down is tried with the page as it is, a quarter
+    turn only when that fails (a form scanned sideways is rare). Raises PageRejected.
     """
+    found, best_quality = _find_either_way_up(work, context, form_ids)
+    if found is None:
+        turned_context = replace(context)
+        turned = rotate_90(work, turned_context)
+        found, sideways_quality = _find_either_way_up(turned, turned_context, form_ids)
+        if found is not None:
+            context.to_work, context.quarter_turns = (
+                turned_context.to_work,
+                turned_context.quarter_turns,
+            )
+        best_quality = max(best_quality, sideways_quality)
+    if found is not None:
+        return found
+    if given:
+        title = load_layout(form_ids[0]).title
+        raise reject("registration_failed", detail=f"{title}, quality {best_quality:.2f}")
+    if best_quality < UNKNOWN_FORM_QUALITY:
+        raise reject("unknown_form")
+    raise reject("registration_failed", detail=f"quality {best_quality:.2f}")
+
+
+def _find_either_way_up(
+    work: np.ndarray, context: PageContext, form_ids: Sequence[str]
+) -> tuple[FoundForm | None, float]:
+    """The page registered as it is or upside down, and the best quality seen."""
     lines = ruling_lines(work, WORK_DPI)
     flipped = lines.rotated_180()
     scales = expected_scales(context)
@@ -86,13 +112,8 @@ def find_form(
         if registration.quality >= MIN_REGISTRATION_QUALITY:
             if match.upside_down:
                 work = rotate_180(work, context)
-            return FoundForm(registration, work)
-    if given:
-        title = load_layout(form_ids[0]).title
-        raise reject("registration_failed", detail=f"{title}, quality {best_quality:.2f}")
-    if best_quality < UNKNOWN_FORM_QUALITY:
-        raise reject("unknown_form")
-    raise reject("registration_failed", detail=f"quality {best_quality:.2f}")
+            return FoundForm(registration, work), best_quality
+    return None, best_quality
 
 
 #: A box on the template grid: (x, y, w, h) in 300-dpi pixels.

@@ -36,6 +36,7 @@ class Scan:
     scale: float = 1.0
     offset_mm: tuple[float, float] = (0.0, 0.0)
     upside_down: bool = False
+    sideways: bool = False  # fed a quarter turn anticlockwise
     on_a4_at_mm: tuple[float, float] | None = None
     dark_bed: bool = False
     noise: float = 0.0
@@ -79,6 +80,10 @@ def rescan(page: np.ndarray, scan: Scan, seed: int = 0) -> tuple[np.ndarray, np.
     if scan.jpeg:
         _, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, scan.jpeg])
         image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    if scan.sideways:
+        # np.rot90 turns anticlockwise: (x, y) → (y, width - 1 - x).
+        turn = np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, image.shape[1] - 1.0], [0.0, 0.0, 1.0]])
+        image, truth = np.ascontiguousarray(np.rot90(image)), turn @ truth
     return image, truth
 
 
@@ -113,6 +118,8 @@ SCANS = {
     "faded, noisy": Scan(faded=0.6, noise=8, degrees=0.7),
     "fax black and white": Scan(dpi=200, fax=True, degrees=-2.2),
     "dark scanner lid": Scan(dark_bed=True, degrees=-2.5, offset_mm=(3, 4)),
+    "fed sideways": Scan(sideways=True, degrees=1.0),
+    "fed sideways, other way": Scan(sideways=True, upside_down=True, dpi=200),
 }
 SLIP_SCANS = {
     "A6 slip on an A4 bed": Scan(on_a4_at_mm=(40.0, 120.0), degrees=2.0),
@@ -130,7 +137,8 @@ def test_field_boxes_land_within_a_millimetre(form_id: str, scan: Scan) -> None:
     image, truth = rescan(filled(form_id), scan)
     prepared = prepare_page(PageImage(image, scan.dpi))
     assert prepared.form_id == form_id
-    assert prepared.upside_down == scan.upside_down
+    turns = (2 if scan.upside_down else 0) + (1 if scan.sideways else 0)
+    assert prepared.quarter_turns == turns % 4
     assert prepared.registration_quality >= MIN_REGISTRATION_QUALITY
     error = corner_error_mm(prepared.template_to_page, truth, form_id, scan.dpi)
     assert error <= MAX_ERROR_MM, f"field corners off by {error:.2f} mm"
