@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import signal
@@ -16,6 +17,16 @@ from intake.errors import ConfigurationError
 from intake.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: Linux sends it SIGTERM when ``serve`` dies, however it
+    dies, so no worker or private Redis outlives the service."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def start_private_redis(settings: Settings) -> subprocess.Popen[bytes]:
@@ -45,6 +56,7 @@ def start_private_redis(settings: Settings) -> subprocess.Popen[bytes]:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent,
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

@@ -35,3 +35,4 @@ def configure_logging(level: str | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level or os.environ.get("TAX_INTAKE_LOG_LEVEL", "INFO"))
+    logging.getLogger("alembic").setLevel(logging.WARNING)
