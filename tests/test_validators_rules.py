@@ -126,6 +126,8 @@ def test_findings_carry_both_languages() -> None:
             ("upper_limit", "earthquake_insurance_deduction"),
         ),
         ({"basic_deduction": 580_000}, ("upper_limit", "basic_deduction")),
+        ({"basic_deduction": 470_000}, ("basic_deduction", "basic_deduction")),
+        ({"year": 7, "basic_deduction": 950_000}, ("basic_deduction", "basic_deduction")),
         (
             {
                 "recipient_birth_era": "平成",
@@ -254,6 +256,13 @@ def test_life_insurance_matching_its_premiums_is_clean() -> None:
         "life_new": 60_000,
         "life_medical": 50_000,
     }
+    assert _rules("kyuyo_kojinbetsu", record) == []
+
+
+@pytest.mark.parametrize(("year", "amount"), [(6, 480_000), (7, 880_000), (7, 580_000)])
+def test_basic_deduction_within_its_table(year: int, amount: int) -> None:
+    # 給与所得 2,440,000: 令和7年分 allows up to 880,000 (less with other income).
+    record = {**KYUYO, "year": year, "basic_deduction": amount, "total_deductions": 2_000_000}
     assert _rules("kyuyo_kojinbetsu", record) == []
 
 

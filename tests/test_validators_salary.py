@@ -70,3 +70,24 @@ def test_monotone(pay: int, year: int) -> None:
 )
 def test_income_adjustment_deduction(pay: int, expected: int) -> None:
     assert income_adjustment_deduction(pay, 7) == expected
+
+
+@pytest.mark.parametrize(
+    ("income", "year", "expected"),
+    [
+        (1_320_000, 7, 950_000),
+        (1_320_001, 7, 880_000),
+        (3_360_000, 7, 880_000),
+        (4_890_000, 7, 680_000),
+        (6_550_000, 7, 630_000),
+        (6_550_001, 7, 580_000),
+        (24_000_000, 6, 480_000),
+        (24_000_001, 6, 320_000),
+        (25_000_001, 6, 0),
+        (1_000_000, 8, None),
+    ],
+)
+def test_basic_deduction(income: int, year: int, expected: int | None) -> None:
+    from validators.basic_deduction import basic_deduction
+
+    assert basic_deduction(income, year) == expected

@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ocr.layout import FormLayout
+from validators.basic_deduction import basic_deduction, possible_amounts
 from validators.findings import Finding, Values, error, warning, yen
 from validators.insurance import life_insurance_deduction
-from validators.rule_tables import LIFE_INSURANCE, LIMITS, SALARY, TOTALS, YEAR_FIELD
+from validators.rule_tables import (
+    BASIC_DEDUCTION,
+    LIFE_INSURANCE,
+    LIMITS,
+    SALARY,
+    TOTALS,
+    YEAR_FIELD,
+)
 from validators.salary import UnsupportedYear, income_adjustment_deduction, salary_income
 
 #: 確定申告-type 所得金額調整控除 (給与と公的年金等の両方): at most 100,000 yen.
@@ -147,6 +155,36 @@ def check_life_insurance(layout: FormLayout, values: Values) -> Iterator[Finding
                 f"{_label(layout, check.deduction)}{yen(stated)}が、内訳の保険料からの計算"
                 f"（{yen(expected)}）と一致しません。",
                 f"{check.deduction} {stated} != {expected} computed from the premiums",
+            )
+
+
+def check_basic_deduction(layout: FormLayout, values: Values) -> Iterator[Finding]:
+    """基礎控除の額 is an amount of the 年分's table, and no more than the 給与所得 alone allows
+    (other income can only lower it). Warnings: the 令和7年分 amounts are UNCONFIRMED."""
+    year = form_year(layout, values)
+    for field, income_field in BASIC_DEDUCTION[layout.form_id]:
+        stated = _int(values, field)
+        amounts = possible_amounts(year) if year is not None else None
+        if stated is None or amounts is None or year is None:
+            continue
+        label = _label(layout, field)
+        if stated not in amounts:
+            yield warning(
+                "basic_deduction",
+                field,
+                f"{label}{yen(stated)}は令和{year}年分の基礎控除の額にありません。",
+                f"{field} {stated} is not an amount of the 令和{year} table",
+            )
+            continue
+        income = _int(values, income_field)
+        allowed = basic_deduction(income, year) if income is not None else None
+        if allowed is not None and stated > allowed:
+            yield warning(
+                "basic_deduction",
+                field,
+                f"{label}{yen(stated)}は、"
+                f"給与所得{yen(income or 0)}での額{yen(allowed)}を超えています。",
+                f"{field} {stated} exceeds {allowed} for income {income}",
             )
 
 

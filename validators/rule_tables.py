@@ -335,3 +335,11 @@ LIFE_INSURANCE: dict[str, tuple[LifeInsuranceCheck, ...]] = {
     NENKIN: (),
     SHINKOKU: (),
 }
+
+
+#: (基礎控除の額, the 給与所得 it depends on) — 合計所得金額 is at least the 給与所得.
+BASIC_DEDUCTION: dict[str, tuple[tuple[str, str], ...]] = {
+    KYUYO: (("basic_deduction", "income_after_deduction"),),
+    NENKIN: (),
+    SHINKOKU: (),
+}

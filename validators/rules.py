@@ -30,6 +30,8 @@ upper_limit               error      a deduction above its statutory maximum
 total_mismatch            error      a printed total differs from the sum of its parts
 part_exceeds_total        error      a 内 amount or the visible parts exceed their total
 life_insurance_breakdown  warning    生命保険料の控除額 differs from the scales for its premiums
+basic_deduction           warning    基礎控除の額 not in the 年分's table, or above what the
+                                     給与所得 allows
 dependent_count           warning    persons listed by name do not fit the printed count
 person_without_name       warning    a spouse/dependent has details but no name
 ========================  =========  ===========================================================
@@ -45,6 +47,7 @@ from datetime import date
 
 from ocr.layout import FormLayout, load_layout
 from validators.amount_checks import (
+    check_basic_deduction,
     check_life_insurance,
     check_limits,
     check_salary,
@@ -73,6 +76,7 @@ _RECORD_CHECKS: tuple[_RecordCheck, ...] = (
     check_limits,
     check_totals,
     check_life_insurance,
+    check_basic_deduction,
     check_listed_counts,
     check_person_groups,
 )
