@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from review_ui import audit
 from review_ui.auth import Viewer
 from review_ui.masking import is_my_number
+from review_ui.models import CheckState, DoubleCheck
 from storage.models import Document, FieldValue, utcnow
 from storage.status import DocumentStatus
 from validators.normalize import NormalizationError, normalize
@@ -130,9 +131,24 @@ def _type_hint(field_type: str) -> str:
     return _TYPE_HINTS.get(field_type, field_type)
 
 
+def check_state(doc: Document) -> str | None:
+    """The state of the document's double check, if one is under way."""
+    session = object_session(doc)
+    check = session.get(DoubleCheck, doc.id) if session is not None else None
+    if check is None or check.state == CheckState.DONE:
+        return None
+    return check.state
+
+
+def editable(doc: Document) -> bool:
+    return doc.status == DocumentStatus.NEEDS_REVIEW and check_state(doc) is None
+
+
 def ensure_editable(doc: Document) -> None:
     if doc.status != DocumentStatus.NEEDS_REVIEW:
         raise EditRefused("この帳票は確認待ちではないため変更できません。")
+    if check_state(doc) is not None:
+        raise EditRefused("二重チェック中のため変更できません。")
 
 
 def ensure_may_touch(viewer: Viewer, fv: FieldValue) -> None:
@@ -197,43 +213,16 @@ def approval_blockers(doc: Document, findings: Findings) -> list[str]:
     reasons = []
     if doc.status != DocumentStatus.NEEDS_REVIEW:
         reasons.append("この帳票は確認待ちではありません。")
+    elif check_state(doc) == CheckState.AWAITING:
+        reasons.append("二重チェック待ちです。")
+    elif check_state(doc) == CheckState.MISMATCH:
+        reasons.append("二重チェックで不一致があり、解決待ちです。")
     if findings.errors:
         reasons.append(f"エラーが {len(findings.errors)} 件残っています。")
     unconfirmed = sum(1 for fv in doc.fields if fv.needs_review)
     if unconfirmed:
         reasons.append(f"未確認の項目が {unconfirmed} 件あります。")
     return reasons
-
-
-class WarningsPending(Exception):
-    """Approval needs the person to acknowledge these warnings first."""
-
-    def __init__(self, warnings: list[Finding]) -> None:
-        super().__init__(f"{len(warnings)} warning(s)")
-        self.warnings = warnings
-
-
-def approve(
-    db: Session, request: Request, viewer: Viewer, doc: Document, acknowledge_warnings: bool
-) -> None:
-    """Approve the document: no errors, nothing unconfirmed, warnings acknowledged."""
-    findings = validate_document(doc)
-    blockers = approval_blockers(doc, findings)
-    if blockers:
-        raise EditRefused(" ".join(blockers))
-    if findings.warnings and not acknowledge_warnings:
-        raise WarningsPending(findings.warnings)
-    store_findings(doc, findings)
-    finish_approval(doc, viewer.user.id)
-    audit.record(
-        db,
-        request,
-        viewer.user.username,
-        "approve",
-        document_id=doc.id,
-        purpose=audit.PURPOSE_CORRECTION,
-        detail={"warnings_acknowledged": len(findings.warnings)},
-    )
 
 
 def finish_approval(doc: Document, approved_by: str) -> None:

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from intake.settings import get_settings
-from review_ui import routes_auth, routes_review
+from review_ui import routes_auth, routes_check, routes_review
 from review_ui.auth import MAX_SESSION_AGE, Forbidden, LoginRequired, SessionLocked
 from review_ui.routes_review import NotFound
 from review_ui.secret import session_secret
@@ -21,6 +21,7 @@ SESSION_COOKIE = "tax_intake_session"
 router = APIRouter(include_in_schema=False)
 router.include_router(routes_auth.router)
 router.include_router(routes_review.router)
+router.include_router(routes_check.router)
 
 
 def _back_to(request: Request) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from intake.security import Permission
-from review_ui import audit, record
+from review_ui import approval, audit, record
 from review_ui.auth import Approver, DbSession, Forbidden, LoggedIn, Reviewer, Viewer
 from review_ui.masking import redact_page
 from review_ui.queue import correction_queue, next_for_correction
@@ -219,11 +219,17 @@ def approve(
     """Approve; 409 lists warnings still to acknowledge, 422 says what blocks approval."""
     doc = load_document(db, document_id)
     try:
-        record.approve(db, request, viewer, doc, body.acknowledge_warnings)
+        to_check = approval.approve(db, request, viewer, doc, body.acknowledge_warnings)
     except record.EditRefused as exc:
         return _refused(exc)
-    except record.WarningsPending as exc:
+    except approval.WarningsPending as exc:
         return JSONResponse(
             {"warnings": [w.message_ja for w in exc.warnings]}, status.HTTP_409_CONFLICT
         )
-    return JSONResponse({"status": doc.status, "next": f"/review/next?after={doc.id}"})
+    return JSONResponse(
+        {
+            "status": doc.status,
+            "double_check": to_check,
+            "next": f"/review/next?after={doc.id}",
+        }
+    )

@@ -9,7 +9,7 @@ from intake.settings import get_settings
 from ocr.layout import FormLayout, load_layout
 from review_ui.auth import Viewer
 from review_ui.masking import is_my_number, mask, scrub
-from review_ui.record import Findings, approval_blockers, page_form
+from review_ui.record import Findings, approval_blockers, editable, page_form
 from storage.models import Document, FieldValue
 
 #: Working order (issue 5): validation errors, then what needs a look, then the rest.
@@ -73,6 +73,8 @@ class DocumentView:
     record_findings: list[dict[str, str]]
     blockers: list[str]
     warnings: int
+    editable: bool
+    threshold: float
     counts: dict[str, int] = field(default_factory=dict)
 
     def group(self, name: str) -> list[FieldView]:
@@ -137,15 +139,7 @@ def field_view(
             spec = layout.field(fv.name)
         except KeyError:
             spec = None
-    box = None
-    if spec is not None and layout is not None:
-        x, y, w, h = spec.box_mm
-        box = (
-            100 * x / layout.width_mm,
-            100 * y / layout.height_mm,
-            100 * w / layout.width_mm,
-            100 * h / layout.height_mm,
-        )
+    box = box_percent(layout, spec.box_mm) if spec is not None and layout is not None else None
     return FieldView(
         id=fv.id,
         name=fv.name,
@@ -182,9 +176,39 @@ def document_view(doc: Document, findings: Findings, viewer: Viewer) -> Document
     rank = {g: i for i, g in enumerate(GROUP_ORDER)}
     # The sort is stable: within a group, fields keep the order of the form.
     views.sort(key=lambda v: (rank[v.group], v.page_number))
+    pages = page_views(doc)
+    return DocumentView(
+        doc=doc,
+        pages=pages,
+        fields=views,
+        record_findings=[
+            _finding_json(f, scrubbed=not viewer.may_see_my_number) for f in findings.record
+        ],
+        blockers=approval_blockers(doc, findings),
+        warnings=len(findings.warnings),
+        editable=editable(doc),
+        threshold=threshold,
+        counts={g: sum(1 for v in views if v.group == g) for g in GROUP_ORDER},
+    )
+
+
+def box_percent(
+    layout: FormLayout, box_mm: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    """A layout box as percentages of the page (the image is on the template's grid)."""
+    x, y, w, h = box_mm
+    return (
+        100 * x / layout.width_mm,
+        100 * y / layout.height_mm,
+        100 * w / layout.width_mm,
+        100 * h / layout.height_mm,
+    )
+
+
+def page_views(doc: Document) -> list[PageView]:
     pages = []
     for page in doc.pages:
-        layout = layouts.get(page.number)
+        layout = _layout(page.form_id)
         pages.append(
             PageView(
                 number=page.number,
@@ -195,14 +219,36 @@ def document_view(doc: Document, findings: Findings, viewer: Viewer) -> Document
                 height_mm=layout.height_mm if layout else 297.0,
             )
         )
-    return DocumentView(
-        doc=doc,
-        pages=pages,
-        fields=views,
-        record_findings=[
-            _finding_json(f, scrubbed=not viewer.may_see_my_number) for f in findings.record
-        ],
-        blockers=approval_blockers(doc, findings),
-        warnings=len(findings.warnings),
-        counts={g: sum(1 for v in views if v.group == g) for g in GROUP_ORDER},
+    return pages
+
+
+@dataclass
+class EntryField:
+    """A field on the double-check or resolve screen: where it is, never what it holds."""
+
+    id: int
+    name: str
+    label: str
+    field_type: str
+    page_number: int
+    box: tuple[float, float, float, float] | None
+    my_number: bool
+
+
+def entry_field(doc: Document, fv: FieldValue) -> EntryField:
+    layout = _layout(page_form(doc, fv.page_number))
+    spec = None
+    if layout is not None:
+        try:
+            spec = layout.field(fv.name)
+        except KeyError:
+            spec = None
+    return EntryField(
+        id=fv.id,
+        name=fv.name,
+        label=spec.label if spec else fv.name,
+        field_type=fv.field_type,
+        page_number=fv.page_number,
+        box=box_percent(layout, spec.box_mm) if spec and layout else None,
+        my_number=is_my_number(fv.field_type, fv.value),
     )

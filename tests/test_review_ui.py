@@ -172,6 +172,10 @@ def test_idle_session_locks_and_password_unlocks(app, users) -> None:
         ("tanaka", "/review", 200),
         ("boss", "/review", 200),
         ("kato", "/documents/{doc}", 403),
+        ("tanaka", "/check", 403),
+        ("sato", "/check", 200),
+        ("sato", "/resolve", 403),
+        ("kato", "/check", 403),
         ("kato", "/documents/{doc}/pages/1/image", 403),
         ("sato", "/documents/{doc}", 403),
     ],
@@ -330,6 +334,7 @@ def test_edit_revalidates_and_approval_waits_for_a_clean_record(app, users, docu
             f"{base}/approve", json={"acknowledge_warnings": True}, headers=headers
         )
     assert approved.status_code == 200, approved.text
+    assert approved.json()["double_check"] is True  # R16: amounts and 個人番号 go twice
     with session_scope() as db:
         doc = db.get(Document, document_id)
         assert doc is not None
@@ -337,8 +342,128 @@ def test_edit_revalidates_and_approval_waits_for_a_clean_record(app, users, docu
             e.action
             for e in db.scalars(select(AuditEvent).where(AuditEvent.document_id == document_id))
         ]
-    assert doc.status == DocumentStatus.APPROVED
+    assert doc.status == DocumentStatus.NEEDS_REVIEW
     assert {"view", "edit", "confirm", "approve"} <= set(actions)
-    # Once approved, nothing changes any more.
+    # Handed to the double check, the first entry is frozen.
     late = client.post(f"{base}/fields/{misread.id}", json={"text": "1"}, headers=headers)
     assert late.status_code == 422
+
+
+def _approve_first_entry(client: TestClient, document_id: str) -> dict[str, str]:
+    """The first person confirms everything and approves; returns the JSON headers used."""
+    token = csrf(client, f"/documents/{document_id}")
+    headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+    ids = [fv.id for fv in _fields(document_id)]
+    assert client.post(
+        f"/documents/{document_id}/confirm", json={"field_ids": ids}, headers=headers
+    ).is_success
+    response = client.post(
+        f"/documents/{document_id}/approve", json={"acknowledge_warnings": True}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return headers
+
+
+@pytest.fixture
+def clean_document_id(review_env: Settings) -> str:
+    with session_scope() as db:
+        return seed_document(db, get_store(), "kyuyo_kojinbetsu", seed=8, misread=False).id
+
+
+def _marked(document_id: str) -> dict[int, object]:
+    from review_ui.double_check import DOUBLE_CHECK_TYPES
+
+    return {
+        fv.id: fv.value
+        for fv in _fields(document_id)
+        if fv.field_type in DOUBLE_CHECK_TYPES and fv.value is not None
+    }
+
+
+def test_blind_double_check_hides_the_first_entry_and_approves_on_match(
+    app, users, clean_document_id
+) -> None:
+    doc_id = clean_document_id
+    first = TestClient(app)
+    login(first, "suzuki")
+    _approve_first_entry(first, doc_id)
+    assert doc_id not in first.get("/review").text  # handed on, out of the correction queue
+
+    checker = TestClient(app)
+    login(checker, "sato")
+    assert doc_id in checker.get("/check").text
+    page = checker.get(f"/check/{doc_id}")
+    assert page.status_code == 200
+    marked = _marked(doc_id)
+    assert marked
+    for value in marked.values():
+        assert f'value="{value}"' not in page.text
+        if isinstance(value, str):
+            assert value not in page.text and mask(value) not in page.text
+    headers = {"X-CSRF-Token": csrf(checker, "/check"), "Accept": "application/json"}
+    incomplete = checker.post(f"/check/{doc_id}", json={"values": {}}, headers=headers)
+    assert incomplete.status_code == 422
+    typed = {fid: f"{v:,}" if isinstance(v, int) else str(v) for fid, v in marked.items()}
+    done = checker.post(f"/check/{doc_id}", json={"values": typed}, headers=headers)
+    assert done.json()["differences"] == 0
+    with session_scope() as db:
+        doc = db.get(Document, doc_id)
+        user = db.scalar(select(User).where(User.username == "suzuki"))
+        assert doc is not None and user is not None
+        assert doc.status == DocumentStatus.APPROVED and doc.approved_by == user.id
+
+
+def test_same_person_cannot_make_both_entries(app, users, clean_document_id) -> None:
+    from review_ui.models import DoubleCheck
+
+    first = TestClient(app)
+    login(first, "suzuki")
+    _approve_first_entry(first, clean_document_id)
+    with session_scope() as db:  # as if sato had made the first entry under another role
+        sato = db.scalar(select(User).where(User.username == "sato"))
+        check = db.get(DoubleCheck, clean_document_id)
+        assert sato is not None and check is not None
+        check.first_by = sato.id
+    checker = TestClient(app)
+    login(checker, "sato")
+    assert clean_document_id not in checker.get("/check").text
+    assert checker.get(f"/check/{clean_document_id}").status_code == 403
+    headers = {"X-CSRF-Token": csrf(checker, "/check"), "Accept": "application/json"}
+    values = {fid: str(v) for fid, v in _marked(clean_document_id).items()}
+    refused = checker.post(f"/check/{clean_document_id}", json={"values": values}, headers=headers)
+    assert refused.status_code == 403
+
+
+def test_mismatch_goes_to_the_resolve_step(app, users, clean_document_id) -> None:
+    doc_id = clean_document_id
+    first = TestClient(app)
+    login(first, "suzuki")
+    _approve_first_entry(first, doc_id)
+    marked = _marked(doc_id)
+    amount_id = next(fid for fid, v in marked.items() if isinstance(v, int))
+    checker = TestClient(app)
+    login(checker, "sato")
+    headers = {"X-CSRF-Token": csrf(checker, "/check"), "Accept": "application/json"}
+    typed = {fid: str(v) for fid, v in marked.items()}
+    typed[amount_id] = str(int(marked[amount_id]) + 1000)  # type: ignore[call-overload]
+    result = checker.post(f"/check/{doc_id}", json={"values": typed}, headers=headers)
+    assert result.json()["differences"] == 1
+
+    boss = TestClient(app)
+    login(boss, "boss")
+    assert doc_id in boss.get("/resolve").text
+    page = boss.get(f"/resolve/{doc_id}").text
+    assert f"{int(marked[amount_id]) + 1000}" in page  # type: ignore[call-overload]
+    assert checker.get(f"/resolve/{doc_id}").status_code == 403  # the checker may not resolve
+    headers = {"X-CSRF-Token": csrf(boss), "Accept": "application/json"}
+    resolved = boss.post(
+        f"/resolve/{doc_id}", json={"values": {amount_id: str(marked[amount_id])}}, headers=headers
+    )
+    assert resolved.json()["approved"] is True
+    with session_scope() as db:
+        doc = db.get(Document, doc_id)
+        assert doc is not None and doc.status == DocumentStatus.APPROVED
+        actions = {
+            e.action for e in db.scalars(select(AuditEvent).where(AuditEvent.document_id == doc_id))
+        }
+    assert {"approve", "double_check", "resolve"} <= actions

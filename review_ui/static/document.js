@@ -13,11 +13,7 @@
   const fieldsEl = document.getElementById("fields");
   const rows = Array.from(fieldsEl.querySelectorAll(".field"));
   const byId = new Map(rows.map((row) => [row.dataset.id, row]));
-  const viewer = document.getElementById("viewer");
   const toast = document.getElementById("toast");
-  let zoom = 1;
-  let rotation = 0;
-  let currentPage = null;
   let liveTimer = null;
   // Keyboard actions run one after another: a second Enter waits for the first save.
   let chain = Promise.resolve();
@@ -65,74 +61,8 @@
     }));
   }
 
-  /* ---------- page image: zoom, rotate, highlight, crops ---------- */
-  function stage(page) { return viewer.querySelector(`.stage[data-page="${page}"]`); }
-
-  function showPage(page) {
-    if (currentPage === page) return;
-    currentPage = page;
-    viewer.querySelectorAll(".stage").forEach((s) => { s.hidden = s.dataset.page !== String(page); });
-    document.querySelectorAll(".page-tab").forEach((b) =>
-      b.classList.toggle("active", b.dataset.page === String(page)));
-    applyTransform();
-  }
-
-  function applyTransform() {
-    const s = stage(currentPage);
-    if (!s) return;
-    s.style.width = `${zoom * 100}%`;
-    s.style.transform = rotation ? `rotate(${rotation}deg)` : "";
-    document.getElementById("zoom-level").textContent = `${Math.round(zoom * 100)}%`;
-  }
-
-  function setZoom(value) {
-    zoom = Math.min(4, Math.max(0.5, value));
-    applyTransform();
-    const row = currentRow();
-    if (row) highlight(row);
-  }
-
-  function box(row) {
-    return row.dataset.box ? row.dataset.box.split(",").map(Number) : null;
-  }
-
-  function highlight(row) {
-    const page = row.dataset.page;
-    showPage(page);
-    const mark = stage(page).querySelector(".highlight");
-    const b = box(row);
-    if (!b) { mark.hidden = true; return; }
-    mark.hidden = false;
-    mark.style.left = `${b[0]}%`;
-    mark.style.top = `${b[1]}%`;
-    mark.style.width = `${b[2]}%`;
-    mark.style.height = `${b[3]}%`;
-    mark.scrollIntoView({ block: "center", inline: "center" });
-  }
-
-  /** Draw each field's enlarged crop from the one page image already loaded. */
-  function drawCrops(img) {
-    const page = img.dataset.page;
-    const padX = img.naturalWidth * 0.01;
-    const padY = img.naturalHeight * 0.01;
-    for (const row of rows) {
-      if (row.dataset.page !== page) continue;
-      const b = box(row);
-      const canvas = row.querySelector(".crop");
-      if (!b) { canvas.hidden = true; continue; }
-      const sx = Math.max(0, (b[0] / 100) * img.naturalWidth - padX);
-      const sy = Math.max(0, (b[1] / 100) * img.naturalHeight - padY);
-      const sw = Math.min(img.naturalWidth - sx, (b[2] / 100) * img.naturalWidth + 2 * padX);
-      const sh = Math.min(img.naturalHeight - sy, (b[3] / 100) * img.naturalHeight + 2 * padY);
-      canvas.width = Math.round(sw);
-      canvas.height = Math.round(sh);
-      canvas.getContext("2d").drawImage(img, sx, sy, sw, sh, 0, 0, canvas.width, canvas.height);
-    }
-  }
-  document.querySelectorAll(".page-image").forEach((img) => {
-    if (img.complete && img.naturalWidth) drawCrops(img);
-    else img.addEventListener("load", () => drawCrops(img));
-  });
+  const pageViewer = window.PageViewer.create(rows);
+  const highlight = pageViewer.highlight;
 
   /* ---------- fields ---------- */
   function input(row) { return row.querySelector(".value"); }
@@ -330,36 +260,17 @@
   }
   document.getElementById("approve").addEventListener("click", approve);
 
-  /* ---------- global keys and tools ---------- */
+  /* ---------- global keys ---------- */
   document.addEventListener("keydown", (event) => {
     if (window.TaxIntake.isLocked() || !dialog.hidden) return;
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       serial(approve);
-    } else if (event.altKey && event.key === "ArrowUp") {
-      event.preventDefault(); setZoom(zoom * 1.25);
-    } else if (event.altKey && event.key === "ArrowDown") {
-      event.preventDefault(); setZoom(zoom / 1.25);
-    } else if (event.altKey && event.key === "0") {
-      event.preventDefault(); setZoom(1);
-    } else if (event.altKey && (event.key === "r" || event.key === "R")) {
-      event.preventDefault(); rotation = (rotation + 90) % 360; applyTransform();
     }
   });
-  document.getElementById("zoom-in").addEventListener("click", () => setZoom(zoom * 1.25));
-  document.getElementById("zoom-out").addEventListener("click", () => setZoom(zoom / 1.25));
-  document.getElementById("zoom-fit").addEventListener("click", () => setZoom(1));
-  document.getElementById("rotate").addEventListener("click", () => {
-    rotation = (rotation + 90) % 360;
-    applyTransform();
-  });
-  document.querySelectorAll(".page-tab").forEach((b) =>
-    b.addEventListener("click", () => showPage(b.dataset.page)));
 
   /* ---------- start: cursor on the first field that needs a look ---------- */
   const first = rows.find((r) => r.dataset.group !== "rest" && !input(r).disabled);
-  if (rows.length) showPage(rows[0].dataset.page);
-  else if (viewer.querySelector(".stage")) showPage(viewer.querySelector(".stage").dataset.page);
   if (first) focusRow(first);
   else document.getElementById("approve").focus();
   document.addEventListener("unlocked", () => focusRow(currentRow() || first));
