@@ -3,6 +3,7 @@
 - ``GET /api/v1/feed/exports?after=SEQ`` cuts batches of records approved since the last call,
   then lists the batches numbered above ``SEQ`` (gapless, oldest first).
 - ``GET /api/v1/feed/exports/{seq}.csv`` the batch file, byte for byte (cp932).
+- ``GET /api/v1/feed/exports/{seq}.json`` a 申告書 batch in the service's JSON layout.
 - ``POST /api/v1/feed/exports/{seq}/ack`` the filing system has imported the batch; repeating
   it changes nothing.
 
@@ -20,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from intake.deps import DbSession, FeedToken
+from intake.export import shinkoku
 from intake.export.batches import create_all_export_batches
 from storage.models import ApiToken, AuditEvent, ExportBatch, utcnow
 
@@ -76,6 +78,26 @@ def _client(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def _content(batch: ExportBatch) -> bytes:
+    if batch.content is None:
+        raise HTTPException(status.HTTP_410_GONE, f"export {batch.seq} has passed its retention")
+    return batch.content
+
+
+def _audit_download(
+    db: Session, token: ApiToken, request: Request, seq: int, file_format: str
+) -> None:
+    db.add(
+        AuditEvent(
+            actor=_actor(token),
+            action="export_download",
+            purpose="filing system import",
+            detail={"seq": seq, "format": file_format},
+            remote_addr=_client(request),
+        )
+    )
+
+
 @router.get("/exports", response_model=ExportList)
 def list_exports(
     db: DbSession,
@@ -99,25 +121,39 @@ def list_exports(
 )
 def download_export(seq: int, db: DbSession, token: FeedToken, request: Request) -> Response:
     batch = _batch(db, seq)
-    if batch.content is None:
-        raise HTTPException(status.HTTP_410_GONE, f"export {seq} has passed its retention")
-    db.add(
-        AuditEvent(
-            actor=_actor(token),
-            action="export_download",
-            purpose="filing system import",
-            detail={"seq": seq},
-            remote_addr=_client(request),
-        )
-    )
+    content = _content(batch)
+    _audit_download(db, token, request, seq, "csv")
     return Response(
-        content=batch.content,
+        content=content,
         media_type="text/csv; charset=Shift_JIS",
         headers={
             "Content-Disposition": f'attachment; filename="export-{seq:06d}-{batch.form_id}.csv"',
             "X-Content-SHA256": batch.sha256,
             "Cache-Control": "no-store",
         },
+    )
+
+
+@router.get(
+    "/exports/{seq}.json",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/json": {}}},
+        404: {"description": "no such batch, or not a 申告書 batch"},
+        410: {"description": "retention expired"},
+    },
+)
+def download_export_json(seq: int, db: DbSession, token: FeedToken, request: Request) -> Response:
+    """A 申告書 batch in the service's JSON layout (the national records exist as CSV only)."""
+    batch = _batch(db, seq)
+    if batch.form_id != shinkoku.FORM_ID:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"export {seq} exists as CSV only")
+    content = _content(batch)
+    _audit_download(db, token, request, seq, "json")
+    return Response(
+        content=shinkoku.records_json(shinkoku.records_from_csv(content)).encode("utf-8"),
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
     )
 
 

@@ -406,6 +406,8 @@ def test_shinkoku_rows_round_trip(values: dict[str, Any]) -> None:
             assert cell == ("1" if value else "")
         else:
             assert cell == ("" if value is None else str(value))
+    [record] = shinkoku.records_from_csv(shinkoku.header_line() + row.encode("cp932"))
+    assert record == {k: (None if v is False else v) for k, v in values.items()}
 
 
 # --- the command-line contract ------------------------------------------------------------------

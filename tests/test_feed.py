@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from test_export_batches import add_document
-from test_export_records import SAMPLE_SETTINGS, SAMPLE_VALUES
+from test_export_records import SAMPLE_SETTINGS, SAMPLE_VALUES, SHINKOKU_VALUES
 
 from intake import routes_documents, routes_feed
 from intake.export.lines import export_line
@@ -97,7 +97,8 @@ def test_list_download_ack(feed: tuple[TestClient, str]) -> None:
     assert response.headers["x-content-sha256"] == entry["sha256"]
     assert response.headers["content-type"].startswith("text/csv")
     [download] = _audit(url, "export_download")
-    assert (download.actor, download.detail) == ("feed:feed-1", {"seq": 1})
+    assert (download.actor, download.detail) == ("feed:feed-1", {"seq": 1, "format": "csv"})
+    assert client.get("/api/v1/feed/exports/1.json", headers=headers).status_code == 404
     [export] = _audit(url, "export")
     assert export.detail == {"seq": 1, "count": 2, "form_id": "kyuyo_kojinbetsu"}
 
@@ -127,3 +128,20 @@ def test_unknown_and_expired_batches(feed: tuple[TestClient, str]) -> None:
     assert client.get("/api/v1/feed/exports/1.csv", headers=headers).status_code == 410
     [entry] = client.get("/api/v1/feed/exports", headers=headers).json()["exports"]
     assert entry["available"] is False
+
+
+def test_shinkoku_batch_as_json(feed: tuple[TestClient, str]) -> None:
+    client, url = feed
+    headers = _token(url, "feed")
+    with session_scope(url) as session:
+        add_document(session, SHINKOKU_VALUES, form_id="shinkoku_p1")
+    [entry] = client.get("/api/v1/feed/exports", headers=headers).json()["exports"]
+    assert entry["form_id"] == "shinkoku_p1"
+    csv_file = client.get(entry["url"], headers=headers).content
+    assert csv_file.startswith(b"fiscal_year,submit_year,")
+    document = client.get(f"/api/v1/feed/exports/{entry['seq']}.json", headers=headers).json()
+    assert document["form_id"] == "shinkoku_p1"
+    [record] = document["records"]
+    assert {k: v for k, v in record.items() if v is not None} == SHINKOKU_VALUES
+    formats = [e.detail["format"] for e in _audit(url, "export_download")]
+    assert formats == ["csv", "json"]

@@ -83,6 +83,29 @@ def record_line(values: Mapping[str, Value], newline: str = "\r\n") -> bytes:
     return _csv_bytes([[_cell(f.type, values.get(f.name)) for f in layout.fields]], newline)
 
 
+_INTEGER_TYPES = frozenset({"amount", "count", "era_year", "month", "day"})
+
+
+def _value(field_type: str, cell: str) -> Value:
+    if cell == "":
+        return None
+    if field_type == "checkbox":
+        return True
+    return int(cell) if field_type in _INTEGER_TYPES else cell
+
+
+def records_from_csv(content: bytes) -> list[dict[str, Value]]:
+    """The records of a batch file, typed by the layout (an unticked box reads as null)."""
+    rows = list(csv.reader(io.StringIO(content.decode("cp932"), newline="")))
+    if not rows or rows[0] != columns():
+        raise ExportError(f"not a {FORM_ID} export: the header row differs")
+    layout = load_layout(FORM_ID)
+    return [
+        {spec.name: _value(spec.type, cell) for spec, cell in zip(layout.fields, row, strict=True)}
+        for row in rows[1:]
+    ]
+
+
 def records_json(records: Iterable[Mapping[str, Value]]) -> str:
     """The records in the JSON layout."""
     names = columns()
