@@ -313,6 +313,10 @@ def test_extension_character_is_only_a_warning() -> None:
         ({"submit_month": 2, "submit_day": 1}, ("date_future", "submit_year")),
         ({"fiscal_year": 10}, ("date_future", "fiscal_year")),
         ({"my_number": None}, ("required", "my_number")),
+        (
+            {"income_pension": 2_000_000, "shotoku_pension": 900_000, "shotoku_total": 1_550_000},
+            ("pension_income", "shotoku_pension"),
+        ),
         ({"dependent_2_birth_year": 3}, ("era_missing", "dependent_2_birth_era_showa")),
         ({"dependent_2_birth_year": 3}, ("person_without_name", "dependent_2_name")),
     ],
@@ -321,14 +325,31 @@ def test_shinkoku_rule_fires(changes: dict[str, Any], expected: tuple[str, str |
     assert expected in _rules("shinkoku_p1", SHINKOKU, **changes)
 
 
+@pytest.mark.parametrize(("birth_year", "income"), [(35, 900_000), (36, 1_225_000)])
+def test_shinkoku_pension_income_by_age(birth_year: int, income: int) -> None:
+    # 令和8年度 → 令和7年分 (2025): 65歳以上 means born on or before 昭和36年1月1日.
+    record = {
+        **SHINKOKU,
+        "birth_era_heisei": None,
+        "birth_era_showa": True,
+        "birth_year": birth_year,
+        "birth_month": 1,
+        "birth_day": 2,
+        "income_pension": 2_000_000,
+        "shotoku_pension": income,
+        "shotoku_total": 650_000 + income,
+    }
+    assert _rules("shinkoku_p1", record) == []
+
+
 def test_shinkoku_salary_allows_pension_adjustment() -> None:
     # 給与と年金の両方: 所得金額調整控除 (≤ 100,000) may lower 給与所得.
     record = {
         **SHINKOKU,
         "shotoku_salary": 300_000,
-        "shotoku_total": 600_000,
+        "shotoku_total": 800_000,
         "income_pension": 800_000,
-        "shotoku_pension": 0,
+        "shotoku_pension": 200_000,
     }
     assert _rules("shinkoku_p1", record) == []
 

@@ -91,3 +91,34 @@ def test_basic_deduction(income: int, year: int, expected: int | None) -> None:
     from validators.basic_deduction import basic_deduction
 
     assert basic_deduction(income, year) == expected
+
+
+@pytest.mark.parametrize(
+    ("receipts", "aged", "expected"),
+    [
+        (600_000, False, 0),
+        (1_300_000, False, 700_000),
+        (2_000_000, False, 1_225_000),
+        (1_100_000, True, 0),
+        (2_000_000, True, 900_000),
+        (3_300_000, True, 2_200_000),
+        (4_100_000, True, 2_800_000),
+        (7_700_000, False, 5_860_000),
+        (10_000_000, True, 8_045_000),
+        (12_000_000, False, 10_045_000),
+    ],
+)
+def test_public_pension_income(receipts: int, aged: bool, expected: int) -> None:
+    from validators.pension import public_pension_income
+
+    assert public_pension_income(receipts, aged) == expected
+
+
+def test_aged_65_counts_from_the_day_before_the_birthday() -> None:
+    from datetime import date
+
+    from validators.pension import aged_65_or_over
+
+    assert aged_65_or_over(date(1960, 1, 1), 2024)  # 昭和35年1月1日以前 (令和6年分)
+    assert not aged_65_or_over(date(1960, 1, 2), 2024)
+    assert aged_65_or_over(date(1961, 1, 1), 2025)

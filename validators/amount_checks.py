@@ -6,17 +6,22 @@ from collections.abc import Iterator
 
 from ocr.layout import FormLayout
 from validators.basic_deduction import basic_deduction, possible_amounts
+from validators.date_checks import date_value
 from validators.findings import Finding, Values, error, warning, yen
 from validators.insurance import life_insurance_deduction
+from validators.pension import aged_65_or_over, public_pension_income
 from validators.rule_tables import (
     BASIC_DEDUCTION,
+    DATES,
     LIFE_INSURANCE,
     LIMITS,
+    PENSION,
     SALARY,
     TOTALS,
     YEAR_FIELD,
 )
 from validators.salary import UnsupportedYear, income_adjustment_deduction, salary_income
+from validators.wareki import ERA_BY_NAME
 
 #: 確定申告-type 所得金額調整控除 (給与と公的年金等の両方): at most 100,000 yen.
 _PENSION_ADJUSTMENT_MAX = 100_000
@@ -185,6 +190,30 @@ def check_basic_deduction(layout: FormLayout, values: Values) -> Iterator[Findin
                 f"{label}{yen(stated)}は、"
                 f"給与所得{yen(income or 0)}での額{yen(allowed)}を超えています。",
                 f"{field} {stated} exceeds {allowed} for income {income}",
+            )
+
+
+def check_pension(layout: FormLayout, values: Values) -> Iterator[Finding]:
+    """公的年金等に係る雑所得 as the 公的年金等控除 table gives it for the receipts and the age.
+
+    A warning: with other income above 1,000万円 the deduction is lower than the table's.
+    """
+    year = form_year(layout, values)
+    dates = {spec.name: spec for spec in DATES[layout.form_id]}
+    for check in PENSION[layout.form_id]:
+        receipts, stated = _int(values, check.receipts), _int(values, check.income)
+        birth = date_value(dates[check.birth], values)
+        if receipts is None or stated is None or birth is None or year is None:
+            continue
+        income_year = ERA_BY_NAME["令和"].offset + year + check.year_shift
+        expected = public_pension_income(receipts, aged_65_or_over(birth, income_year))
+        if stated != expected:
+            yield warning(
+                "pension_income",
+                check.income,
+                f"{_label(layout, check.income)}{yen(stated)}が、収入金額{yen(receipts)}からの"
+                f"計算（公的年金等控除）では{yen(expected)}です。",
+                f"{check.income} {stated} != {expected} for receipts {receipts}",
             )
 
 

@@ -37,6 +37,29 @@ def _era_of(spec: DateSpec, layout: FormLayout, values: Values) -> tuple[str | N
     return ticked[0][1], []
 
 
+def date_value(spec: DateSpec, values: Values) -> date | None:
+    """The date the parts give, or None when it is incomplete, ambiguous or impossible."""
+    if spec.fixed_era is not None:
+        era: object = spec.fixed_era
+    elif spec.era_field is not None:
+        era = values.get(spec.era_field)
+    else:
+        ticked = [e for name, e in spec.era_boxes if values.get(name) is True]
+        era = ticked[0] if len(ticked) == 1 else None
+    year, month, day = values.get(spec.year), values.get(spec.month), values.get(spec.day)
+    if not (
+        isinstance(era, str)
+        and isinstance(year, int)
+        and isinstance(month, int)
+        and isinstance(day, int)
+    ):
+        return None
+    try:
+        return to_gregorian(era, year, month, day)
+    except WarekiError:
+        return None
+
+
 def _label(layout: FormLayout, name: str) -> str:
     return layout.field(name).label
 

@@ -343,3 +343,22 @@ BASIC_DEDUCTION: dict[str, tuple[tuple[str, str], ...]] = {
     NENKIN: (),
     SHINKOKU: (),
 }
+
+
+@dataclass(frozen=True)
+class PensionCheck:
+    """公的年金等に係る雑所得 against its receipts, with the age from a date of birth."""
+
+    receipts: str
+    income: str
+    #: Name of the ``DATES`` entry holding the date of birth.
+    birth: str
+    #: Added to the form's year to get the 年分 of the incomes (年度 − 1 on the 申告書).
+    year_shift: int
+
+
+PENSION: dict[str, tuple[PensionCheck, ...]] = {
+    KYUYO: (),
+    NENKIN: (),
+    SHINKOKU: (PensionCheck("income_pension", "shotoku_pension", "birth", -1),),
+}

@@ -25,6 +25,7 @@ mid_year_kind_missing     warning    中途就・退職 date without 就職/退�
 mid_year_outside_year     warning    中途就・退職 year differs from 年分
 salary_income             error      給与所得 differs from the 別表第五 amount
 salary_year_unsupported   warning    no 給与所得控除 table for that 年分
+pension_income            warning    公的年金等の雑所得 differs from the 公的年金等控除 table
 income_adjustment         error      所得金額調整控除 above its maximum for the pay
 upper_limit               error      a deduction above its statutory maximum
 total_mismatch            error      a printed total differs from the sum of its parts
@@ -50,6 +51,7 @@ from validators.amount_checks import (
     check_basic_deduction,
     check_life_insurance,
     check_limits,
+    check_pension,
     check_salary,
     check_totals,
 )
@@ -73,6 +75,7 @@ _RECORD_CHECKS: tuple[_RecordCheck, ...] = (
     check_exclusive_choices,
     check_mid_year_change,
     check_salary,
+    check_pension,
     check_limits,
     check_totals,
     check_life_insurance,
