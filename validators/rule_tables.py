@@ -1,8 +1,8 @@
 """The rule tables: which checks apply to which fields of which form, and in which years.
 
-Data only; the checks themselves live in ``field_checks``, ``date_checks`` and
-``amount_checks``. Years are 令和 era years of the form's own year field: 年分 on the slips,
-年度 on the 申告書 (whose incomes are those of 年分 = 年度 − 1).
+Data only; the checks themselves live in the ``*_checks`` modules. Years are 令和 era years
+of the form's own year field: 年分 on the slips, 年度 on the 申告書 (whose incomes are those of
+年分 = 年度 − 1).
 """
 
 from __future__ import annotations

@@ -47,23 +47,22 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from ocr.layout import FormLayout, load_layout
-from validators.amount_checks import (
-    check_basic_deduction,
-    check_life_insurance,
-    check_limits,
-    check_pension,
-    check_salary,
-    check_totals,
-)
 from validators.consistency_checks import (
     check_exclusive_choices,
     check_listed_counts,
     check_person_groups,
 )
 from validators.date_checks import check_date, check_form_year, check_mid_year_change
+from validators.deduction_checks import (
+    check_basic_deduction,
+    check_life_insurance,
+    check_limits,
+)
 from validators.field_checks import check_codes, check_field, check_unknown_fields, shape_problem
 from validators.findings import Finding, Value, Values
+from validators.income_checks import check_pension, check_salary
 from validators.rule_tables import DATES
+from validators.total_checks import check_totals
 
 __all__ = ["Finding", "has_errors", "validate_record"]
 

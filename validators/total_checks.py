@@ -1,0 +1,35 @@
+"""Totals printed on a form against their parts (合計, 内 marks)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ocr.layout import FormLayout
+from validators.findings import Finding, Values, error, yen
+from validators.record_values import int_value, label
+from validators.rule_tables import TOTALS
+
+
+def check_totals(layout: FormLayout, values: Values) -> Iterator[Finding]:
+    """Totals printed on the form agree with their parts."""
+    for total in TOTALS[layout.form_id]:
+        amount = int_value(values, total.total)
+        parts = [int_value(values, p) for p in total.parts]
+        if amount is None or all(p is None for p in parts):
+            continue
+        summed = sum(p for p in parts if p is not None)
+        field_label = label(layout, total.total)
+        if total.relation == "equal" and amount != summed:
+            yield error(
+                "total_mismatch",
+                total.total,
+                f"{field_label}{yen(amount)}が内訳の合計{yen(summed)}と一致しません。",
+                f"{total.total} {amount} != sum of parts {summed}",
+            )
+        elif total.relation == "at_least" and amount < summed:
+            yield error(
+                "part_exceeds_total",
+                total.total,
+                f"{field_label}（{amount:,}）が、その内訳（{summed:,}）より小さくなっています。",
+                f"{total.total} {amount} < its parts {summed}",
+            )
