@@ -8,6 +8,7 @@ from datetime import date
 
 from ocr.layout import FormLayout
 from validators.findings import Finding, Values, error, warning
+from validators.record_values import label
 from validators.rule_tables import YEAR_FIELD, DateSpec
 from validators.wareki import OutsideEra, WarekiError, birth_date_problem, reiwa_year, to_gregorian
 
@@ -28,7 +29,7 @@ def _era_of(spec: DateSpec, layout: FormLayout, values: Values) -> tuple[str | N
             error(
                 "era_multiple",
                 ticked[0][0],
-                f"{_label(layout, spec.year)}: 元号が複数（{names}）選択されています。",
+                f"{label(layout, spec.year)}: 元号が複数（{names}）選択されています。",
                 f"{spec.name}: more than one era ticked",
             )
         ]
@@ -60,10 +61,6 @@ def date_value(spec: DateSpec, values: Values) -> date | None:
         return None
 
 
-def _label(layout: FormLayout, name: str) -> str:
-    return layout.field(name).label
-
-
 def _present(values: Values, names: list[str]) -> list[str]:
     return [n for n in names if values.get(n) is not None]
 
@@ -90,14 +87,14 @@ def check_date(
         yield error(
             "date_incomplete",
             name,
-            f"{_label(layout, name)}が記入されていません（日付の一部だけが記入されています）。",
+            f"{label(layout, name)}が記入されていません（日付の一部だけが記入されています）。",
             f"{spec.name}: {name} missing while other parts are present",
         )
     if spec.era_boxes and era is None:
         yield error(
             "era_missing",
             spec.era_boxes[0][0],
-            f"{_label(layout, spec.year)}: 元号が選択されていません。",
+            f"{label(layout, spec.year)}: 元号が選択されていません。",
             f"{spec.name}: no era ticked",
         )
         return
@@ -116,7 +113,7 @@ def check_date(
         yield error(
             "date_invalid",
             spec.year if isinstance(exc, OutsideEra) else spec.day,
-            f"{_label(layout, spec.year)}: "
+            f"{label(layout, spec.year)}: "
             f"{era}{_era_year_ja(year)}{month}月{day}日は存在しない日付です。",
             f"{spec.name}: {exc}",
         )
@@ -132,7 +129,7 @@ def _impossible(spec: DateSpec, layout: FormLayout, text: str) -> Finding:
     return error(
         "date_invalid",
         spec.day,
-        f"{_label(layout, spec.day)}: {text}は存在しない日付です。",
+        f"{label(layout, spec.day)}: {text}は存在しない日付です。",
         f"{spec.name}: impossible month/day",
     )
 
@@ -146,7 +143,7 @@ def _time_findings(
         yield error(
             "date_future",
             spec.year,
-            f"{_label(layout, spec.year)}: 未来の日付です。",
+            f"{label(layout, spec.year)}: 未来の日付です。",
             f"{spec.name}: date is in the future",
         )
         return
@@ -156,7 +153,7 @@ def _time_findings(
             yield warning(
                 "birth_implausible",
                 spec.year,
-                f"{_label(layout, spec.year)}: "
+                f"{label(layout, spec.year)}: "
                 "生年月日が120年以上前です。読み取りを確認してください。",
                 f"{spec.name}: {problem}",
             )
@@ -174,7 +171,7 @@ def check_form_year(layout: FormLayout, values: Values, today: date) -> Iterator
         yield error(
             "date_future",
             name,
-            f"{_label(layout, name)}: 令和{year}{kind}は未来です。",
+            f"{label(layout, name)}: 令和{year}{kind}は未来です。",
             f"{name}: 令和{year} {kind} is in the future",
         )
 
