@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from intake.export.amendments import create_amendment_batch
 from intake.export.batches import create_export_batch
-from intake.export.lines import FORM_IDS
 from intake.export.national import SubmissionKind
+from ocr.layout import FORM_IDS
 from storage.db import session_scope
 from storage.models import AuditEvent, ExportBatch
 

@@ -12,9 +12,10 @@ import json
 import sys
 
 from intake.export.layouts import ExportError
-from intake.export.lines import FORM_IDS, export_line, record_year
+from intake.export.lines import export_line, record_year
 from intake.export.national import SubmissionKind
 from intake.export.settings import get_export_settings
+from ocr.layout import FORM_IDS
 from validators.rules import validate_record
 
 _KINDS = {

@@ -22,6 +22,7 @@ from intake.export.lines import blocking_findings, export_file, export_line, rec
 from intake.export.national import RECORD_FORMS, record_layout
 from intake.export.settings import ExportSettings, get_export_settings
 from intake.settings import get_settings
+from ocr.layout import FORM_IDS
 from storage.models import AuditEvent, Document, ExportBatch, ExportItem, FieldValue, utcnow
 from storage.status import DocumentStatus
 from validators.findings import Finding
@@ -199,8 +200,6 @@ def new_batch(
 def create_all_export_batches(session: Session, actor: str) -> list[ExportBatch]:
     """A batch per form with approved records; forms whose export is not configured are
     skipped with a log line (their documents stay APPROVED)."""
-    from intake.export.lines import FORM_IDS
-
     batches = []
     for form_id in FORM_IDS:
         try:

@@ -18,8 +18,6 @@ Value = str | int | bool | None
 #: the payer wrote it.
 BLOCKING_RULES = frozenset({"unknown_field", "value_type", "max_len", "cp932", "required"})
 
-FORM_IDS = ("kyuyo_kojinbetsu", "nenkin_kojinbetsu", "shinkoku_p1")
-
 
 def record_year(form_id: str, values: Mapping[str, Value]) -> int:
     """The record's 年分 (slips) or 年度 (申告書), 令和."""
