@@ -28,6 +28,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +48,7 @@ from bench.scoring import (
 from intake.errors import InputRejected
 from ocr.layout import FORM_IDS, load_layout
 from ocr.result import PageResult
-from ocr.synth import CONDITIONS, Sample, make_reject_sample, make_sample, write_sample
+from ocr.synth import CONDITIONS, make_reject_sample, make_sample, write_sample
 from ocr.synth.reject import REJECT_KINDS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,41 +69,35 @@ def main(argv: list[str] | None = None) -> int:
 
     outcomes: list[FieldOutcome] = []
     pages: list[dict[str, Any]] = []
+    rejects: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
-        for form_id in args.forms:
-            types = {spec.name: spec.type for spec in load_layout(form_id).fields}
-            for condition in args.conditions:
-                for seed in range(args.seed, args.seed + args.count):
-                    sample = make_sample(form_id, seed, condition)
-                    data, name = _encode(sample, Path(tmp), args.format)
-                    result, seconds = _read(read_pages, extractor, data, name)
-                    page_outcomes = score_page(
-                        form_id=form_id,
-                        condition=condition,
-                        truth=dict(sample.truth),
-                        field_types=types,
-                        page_form_id=result.form_id if result else None,
-                        page_rejected=result is None or result.status != "ok",
-                        output=_output(result),
-                    )
-                    outcomes += page_outcomes
-                    pages.append(_page_record(sample, result, seconds, page_outcomes))
-                    _progress(pages[-1])
-        rejects = []
-        for kind in REJECT_KINDS:
-            for seed in range(args.seed, args.seed + args.rejects):
-                sample = make_reject_sample(kind, seed)
-                data, name = _encode(sample, Path(tmp), args.format)
-                result, seconds = _read(read_pages, extractor, data, name)
+        generated = _generate_in_child(args, Path(tmp))
+        for item in generated:
+            data = Path(item.path).read_bytes()
+            result, seconds = _read(read_pages, extractor, data, Path(item.path).name)
+            if item.reject_kind:
                 rejects.append(
                     {
-                        "kind": kind,
-                        "seed": seed,
+                        "kind": item.reject_kind,
+                        "seed": item.seed,
                         "refused": result is None or result.status != "ok",
                         "reason": result.reason if result else "file rejected",
                         "seconds": round(seconds, 3),
                     }
                 )
+                continue
+            page_outcomes = score_page(
+                form_id=item.form_id,
+                condition=item.condition,
+                truth=item.truth,
+                field_types=_field_types(item.form_id),
+                page_form_id=result.form_id if result else None,
+                page_rejected=result is None or result.status != "ok",
+                output=_output(result),
+            )
+            outcomes += page_outcomes
+            pages.append(_page_record(item, result, seconds, page_outcomes))
+            _progress(pages[-1])
     report = _report(command, args, outcomes, pages, rejects, load_seconds)
     report["engines"] = [engine.name for engine in extractor.engines]
     report["code"] = _code_version()
@@ -125,12 +123,63 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _encode(sample: Sample, tmp: Path, fmt: str) -> tuple[bytes, str]:
-    """The sample as the file a scanner would upload (dpi in the metadata)."""
-    path = write_sample(sample, tmp / f"{sample.form_id or 'reject'}_{sample.seed}.{fmt}")
-    data = path.read_bytes()
-    path.unlink()
-    return data, path.name
+@dataclass(frozen=True)
+class Generated:
+    """One generated file and what is on it."""
+
+    path: str
+    form_id: str
+    condition: str
+    seed: int
+    font: str
+    truth: dict[str, Any]
+    degradations: list[str]
+    reject_kind: str = ""
+
+
+def _generate_in_child(args: argparse.Namespace, directory: Path) -> list[Generated]:
+    """Write every sample file from a separate process, so this process's peak RSS and
+    timings are those of extraction alone (a degraded A4 page at 600 dpi is 100 MB)."""
+    jobs = [
+        (form_id, condition, seed)
+        for form_id in args.forms
+        for condition in args.conditions
+        for seed in range(args.seed, args.seed + args.count)
+    ]
+    reject_jobs = [
+        (kind, seed) for kind in REJECT_KINDS for seed in range(args.seed, args.seed + args.rejects)
+    ]
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(_generate, jobs, reject_jobs, str(directory), args.format).result()
+
+
+def _generate(
+    jobs: list[tuple[str, str, int]],
+    reject_jobs: list[tuple[str, int]],
+    directory: str,
+    fmt: str,
+) -> list[Generated]:
+    """Runs in the child: the files a scanner would upload (dpi in the metadata)."""
+    generated = []
+    for form_id, condition, seed in jobs:
+        sample = make_sample(form_id, seed, condition)
+        path = write_sample(sample, Path(directory) / f"{form_id}_{condition}_{seed}.{fmt}")
+        steps = [step["name"] for step in sample.params.get("degradations", [])]
+        generated.append(
+            Generated(str(path), form_id, condition, seed, sample.font, sample.truth, steps)
+        )
+    for kind, seed in reject_jobs:
+        sample = make_reject_sample(kind, seed)
+        path = write_sample(sample, Path(directory) / f"reject_{kind}_{seed}.{fmt}")
+        generated.append(
+            Generated(str(path), sample.form_id, sample.condition, seed, "", {}, [], kind)
+        )
+    return generated
+
+
+@lru_cache
+def _field_types(form_id: str) -> dict[str, str]:
+    return {spec.name: spec.type for spec in load_layout(form_id).fields}
 
 
 def _read(
@@ -154,15 +203,15 @@ def _output(result: PageResult | None) -> dict[str, OutputField]:
 
 
 def _page_record(
-    sample: Sample, result: PageResult | None, seconds: float, outcomes: list[FieldOutcome]
+    item: Generated, result: PageResult | None, seconds: float, outcomes: list[FieldOutcome]
 ) -> dict[str, Any]:
     summary = summarize(outcomes)
     return {
-        "form_id": sample.form_id,
-        "condition": sample.condition,
-        "seed": sample.seed,
-        "font": sample.font,
-        "degradations": [step["name"] for step in sample.params.get("degradations", [])],
+        "form_id": item.form_id,
+        "condition": item.condition,
+        "seed": item.seed,
+        "font": item.font,
+        "degradations": item.degradations,
         "identified_as": result.form_id if result else None,
         "status": result.status if result else "rejected",
         "reason": result.reason if result else "file rejected",

@@ -23,6 +23,8 @@ from ocr.synth.style import PEN_BLUE, Style
 A4_MM = (210.0, 297.0)
 #: Steps applied to the writing style before rendering, not to the image.
 STYLE_STEPS = frozenset({"offset_print", "blue_ink"})
+#: Rows processed at a time by per-pixel numpy steps, to bound memory.
+_BAND_ROWS = 512
 
 
 @dataclass(frozen=True)
@@ -133,21 +135,26 @@ def stamp(
     speckle = (rng.random((size, size)) > 0.15).astype(np.uint8) * 255
     seal_arr = np.minimum(np.asarray(seal), speckle)
     x, y = round(x_frac * image.width - size / 2), round(y_frac * image.height - size / 2)
-    base = np.asarray(image.convert("RGB")).astype(np.float32)
+    # Only the seal's square is touched (pages can be 600 dpi A4: no full-page float copies).
+    left, top = max(0, x), max(0, y)
+    right, bottom = min(image.width, x + size), min(image.height, y + size)
+    if right <= left or bottom <= top:
+        return image
+    region = np.asarray(image.crop((left, top, right, bottom)).convert("RGB"), np.float32)
+    alpha = seal_arr[top - y : bottom - y, left - x : right - x].astype(np.float32)[..., None]
+    alpha *= 0.85 / 255
     red = np.array([215, 40, 45], np.float32) / 255
-    alpha = seal_arr.astype(np.float32)[..., None] / 255 * 0.85
-    region = base[max(0, y) : y + size, max(0, x) : x + size]
-    a = alpha[max(0, -y) : max(0, -y) + region.shape[0], max(0, -x) : max(0, -x) + region.shape[1]]
-    region[:] = region * (1 - a + a * red)
-    return Image.fromarray(base.astype(np.uint8))
+    stamped = Image.fromarray((region * (1 - alpha + alpha * red)).astype(np.uint8))
+    out = image.convert("RGB")
+    out.paste(stamped, (left, top))
+    return out
 
 
 def faded(
     image: Image.Image, dpi: int, rng: np.random.Generator, *, strength: float
 ) -> Image.Image:
     """Weak toner: every dark pixel moves ``strength`` of the way towards white."""
-    arr = np.asarray(image).astype(np.float32)
-    return Image.fromarray((arr + (255 - arr) * strength).astype(np.uint8))
+    return image.point([round(v + (255 - v) * strength) for v in range(256)] * 3)
 
 
 def place_on_page(
@@ -209,8 +216,7 @@ def colour_scan(
     image: Image.Image, dpi: int, rng: np.random.Generator, *, tint: list[int]
 ) -> Image.Image:
     """Yellowish paper and a colour cast, as from a colour scanner."""
-    arr = np.asarray(image).astype(np.int16) + np.array(tint, np.int16)
-    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+    return image.point([min(255, max(0, v + shift)) for shift in tint for v in range(256)])
 
 
 def grey_scan(image: Image.Image, dpi: int, rng: np.random.Generator) -> Image.Image:
@@ -226,16 +232,21 @@ def blur(
 
 
 def noise(image: Image.Image, dpi: int, rng: np.random.Generator, *, sigma: float) -> Image.Image:
-    """Sensor noise."""
-    arr = np.asarray(image).astype(np.float32)
-    arr += rng.normal(0, sigma, arr.shape[:2])[..., None].astype(np.float32)
-    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+    """Sensor noise (the same per pixel in all channels, like a CCD line)."""
+    out = np.array(image.convert("RGB"), dtype=np.uint8)
+    # In bands of rows: an A4 page at 600 dpi is 100 MB, its int16 copy twice that.
+    for top in range(0, out.shape[0], _BAND_ROWS):
+        band = out[top : top + _BAND_ROWS].astype(np.int16)
+        grain = rng.standard_normal(band.shape[:2], dtype=np.float32) * sigma
+        band += grain.astype(np.int16)[..., None]
+        out[top : top + _BAND_ROWS] = np.clip(band, 0, 255)
+    return Image.fromarray(out)
 
 
 def fax(image: Image.Image, dpi: int, rng: np.random.Generator, *, threshold: int) -> Image.Image:
     """Black and white only, like a fax or a cheap bilevel scan."""
-    grey = np.asarray(image.convert("L"))
-    return Image.fromarray(np.where(grey < threshold, 0, 255).astype(np.uint8)).convert("RGB")
+    lut = [0 if v < threshold else 255 for v in range(256)]
+    return image.convert("L").point(lut).convert("RGB")
 
 
 def jpeg(image: Image.Image, dpi: int, rng: np.random.Generator, *, quality: int) -> Image.Image:

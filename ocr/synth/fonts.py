@@ -81,9 +81,17 @@ def font_spec(name: str) -> FontSpec:
     return spec
 
 
-@lru_cache(maxsize=256)
 def pil_font(name: str, size_px: int) -> ImageFont.FreeTypeFont:
-    """A PIL font of ``name`` at ``size_px`` pixels (em size), cached."""
+    """A PIL font of ``name`` at about ``size_px`` pixels (em size; even sizes only), cached.
+
+    Each font object holds its own FreeType face (over 1 MB for the CJK fonts), so sizes are
+    rounded to even pixels and few are kept.
+    """
+    return _pil_font(name, max(4, size_px + size_px % 2))
+
+
+@lru_cache(maxsize=48)
+def _pil_font(name: str, size_px: int) -> ImageFont.FreeTypeFont:
     spec = font_spec(name)
     return ImageFont.truetype(str(spec.path), size_px, index=spec.index)
 
