@@ -48,7 +48,7 @@ def residual_mm(registered: np.ndarray, form_id: str) -> float:
             if tb.max() < 100 or ta.max() < 50:
                 continue
             (dx, dy), response = cv2.phaseCorrelate(tb, ta, window)
-            if response < 0.1:
+            if response < 0.2:  # a tile whose lines the scan lost (fax, cut-off)
                 continue
             worst = max(worst, float(np.hypot(dx, dy)) / PX_PER_MM)
     return worst
