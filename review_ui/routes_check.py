@@ -124,7 +124,8 @@ def resolve_screen(request: Request, db: DbSession, viewer: Approver, document_i
     rows = []
     for fv, second in pairs:
         hidden = is_my_number(fv.field_type, fv.value) or is_my_number(fv.field_type, second)
-        first_text, second_text = value_text(fv.value), value_text(second)
+        first_text = value_text(fv.value, fv.field_type)
+        second_text = value_text(second, fv.field_type)
         rows.append(
             {
                 "field": entry_field(doc, fv),
@@ -170,7 +171,10 @@ def resolve_reveal(request: Request, db: DbSession, viewer: Approver, document_i
     )
     return JSONResponse(
         {
-            str(fv.id): {"first": value_text(fv.value), "second": value_text(second)}
+            str(fv.id): {
+                "first": value_text(fv.value, fv.field_type),
+                "second": value_text(second, fv.field_type),
+            }
             for fv, second in pairs
         }
     )

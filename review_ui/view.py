@@ -89,12 +89,15 @@ class DocumentView:
         }
 
 
-def value_text(value: Any) -> str:
-    """A stored value as the text an input shows."""
+def value_text(value: Any, field_type: str | None = None) -> str:
+    """A stored value as the text an input shows; amounts with thousands separators, as
+    printed on the slips (the normalizer reads them back)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
+    if field_type == "amount" and isinstance(value, int):
+        return f"{value:,}"
     return str(value)
 
 
@@ -146,7 +149,7 @@ def field_view(
         label=spec.label if spec else fv.name,
         field_type=fv.field_type,
         page_number=fv.page_number,
-        text=mask(fv.value) if hidden else value_text(fv.value),
+        text=mask(fv.value) if hidden else value_text(fv.value, fv.field_type),
         confidence=fv.confidence,
         needs_review=fv.needs_review,
         source=fv.source,

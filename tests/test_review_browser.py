@@ -129,6 +129,14 @@ def test_keyboard_only_correction_and_approval(server, browser) -> None:
     if screenshot:
         page.wait_for_function("document.querySelector('.page-image').complete")
         page.screenshot(path=screenshot)
+        # 125 % browser zoom on the same screen: fewer CSS pixels, each drawn larger.
+        zoomed = browser.new_context(
+            viewport={"width": 1093, "height": 614}, device_scale_factor=1.25, locale="ja-JP"
+        ).new_page()
+        zoomed.context.add_cookies(page.context.cookies())
+        zoomed.goto(f"{server}/documents/{first}")
+        zoomed.wait_for_timeout(500)
+        zoomed.screenshot(path=screenshot.replace(".png", "-125.png"))
 
     with session_scope() as db:
         fields = {
@@ -146,7 +154,7 @@ def test_keyboard_only_correction_and_approval(server, browser) -> None:
             page.wait_for_selector(f"{row}.bad-format")
             page.keyboard.press("Escape")  # revert: the OCR value is back
             page.wait_for_function(
-                f"document.getElementById('f{wrong.id}').value === '{wrong.value}'"
+                f"document.getElementById('f{wrong.id}').value === '{wrong.value:,}'"
             )
             page.wait_for_selector(f"{row}:not(.bad-format)")
             page.keyboard.press("Control+A")
@@ -176,3 +184,47 @@ def test_keyboard_only_correction_and_approval(server, browser) -> None:
         assert fixed is not None and fixed.value == truth[wrong.name] and fixed.source == "human"
     assert errors == []
     assert not any("cdn" in url or not url.startswith(server) for url in requests)
+
+
+def test_idle_screen_locks_and_unlocks_with_the_password(server, browser) -> None:
+    add_user("tanaka", "corrector", PASSWORD)
+    with session_scope() as db:
+        document_id = seed_document(db, get_store(), "nenkin_kojinbetsu", seed=2).id
+    page = _page(browser, server, "tanaka")
+    page.clock.install()
+    page.goto(f"{server}/documents/{document_id}")
+    assert page.is_hidden("#lock")
+    page.clock.fast_forward("04:00")
+    assert page.is_hidden("#lock")  # not yet
+    page.clock.fast_forward("01:10")
+    page.wait_for_selector("#lock", state="visible")
+    # Behind the lock nothing takes input.
+    assert page.evaluate("document.querySelector('main').inert") is True
+    page.fill("#lock-form input[name=password]", "wrong password")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#lock-error", state="visible")
+    page.fill("#lock-form input[name=password]", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#lock", state="hidden")
+    assert page.evaluate("document.querySelector('main').inert") is False
+
+
+def test_my_number_never_reaches_a_browser_without_the_right(server, browser) -> None:
+    add_user("tanaka", "corrector", PASSWORD)
+    with session_scope() as db:
+        doc = seed_document(db, get_store(), "kyuyo_kojinbetsu", seed=3)
+        numbers = [fv.value for fv in doc.fields if fv.field_type == "my_number" and fv.value]
+        document_id = doc.id
+    page = _page(browser, server, "tanaka")
+    bodies: list[str] = []
+    page.on(
+        "response",
+        lambda r: bodies.append(r.text()) if "json" in r.headers.get("content-type", "") else None,
+    )
+    page.goto(f"{server}/documents/{document_id}")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    html = page.content()
+    for number in numbers:
+        assert number not in html
+        assert all(number not in body for body in bodies)

@@ -45,9 +45,13 @@ def _fill(template_id: str, count: int) -> list[str]:
         doc = db.get(Document, template_id)
         assert doc is not None
         base = {c.key: getattr(doc, c.key) for c in Document.__table__.columns}
-        page = {c.key: getattr(doc.pages[0], c.key) for c in Page.__table__.columns}
+        # Row ids are left to the database (autoincrement on SQLite and PostgreSQL alike).
+        page = {
+            c.key: getattr(doc.pages[0], c.key) for c in Page.__table__.columns if c.key != "id"
+        }
         fields = [
-            {c.key: getattr(fv, c.key) for c in FieldValue.__table__.columns} for fv in doc.fields
+            {c.key: getattr(fv, c.key) for c in FieldValue.__table__.columns if c.key != "id"}
+            for fv in doc.fields
         ]
     ids = [new_id() for _ in range(count)]
     engine = get_engine()
@@ -66,10 +70,10 @@ def _fill(template_id: str, count: int) -> list[str]:
                     for n, i in enumerate(chunk)
                 ],
             )
-            conn.execute(insert(Page), [{**page, "id": None, "document_id": i} for i in chunk])
+            conn.execute(insert(Page), [{**page, "document_id": i} for i in chunk])
             conn.execute(
                 insert(FieldValue),
-                [{**f, "id": None, "document_id": i} for i in chunk for f in fields],
+                [{**f, "document_id": i} for i in chunk for f in fields],
             )
     return ids
 
