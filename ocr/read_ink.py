@@ -208,11 +208,17 @@ def word_spans(ink: np.ndarray, height: int, gap_ratio: float = 1.0) -> list[tup
     return runs(ink.sum(axis=0), min_gap=max(1, round(height * gap_ratio)))
 
 
+def crop_margin(height: int) -> tuple[int, int]:
+    """The white margin (x, y) :func:`line_crop` leaves around text ``height`` pixels tall."""
+    return max(3, round(height * 0.35)), max(2, round(height * 0.25))
+
+
 def line_crop(image: np.ndarray, x0: int, x1: int, y0: int, y1: int) -> np.ndarray:
-    """A crop of ``image`` around a run of text with the white margin the recogniser expects."""
-    height = y1 - y0
-    my = max(2, round(height * 0.25))
-    mx = max(3, round(height * 0.35))
+    """A crop of ``image`` around a run of text with the white margin the recogniser expects.
+
+    Column 0 of the crop is column ``x0 - crop_margin(y1 - y0)[0]`` of ``image``.
+    """
+    mx, my = crop_margin(y1 - y0)
     h, w = image.shape[:2]
     crop = image[max(0, y0 - my) : min(h, y1 + my), max(0, x0 - mx) : min(w, x1 + mx)]
     # Pad with white where the box edge cut the margin short.

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import jaconv
+
 #: Kanji drawn exactly like a katakana.
 _KATAKANA_LOOKALIKES = str.maketrans("口工力夕卜二八", "ロエカタトニハ")
 #: Marks drawn like the long-vowel mark ー when they follow katakana.
@@ -27,6 +29,12 @@ _LONG_VOWEL = re.compile(f"(?<={_KATAKANA})[{_DASHES}]")
 _SPLIT_VOICING = re.compile("([\u3041-\u3096\u30a1-\u30fa])([ﾞ゛ﾟ゜])")
 _COMBINING = {"ﾞ": "\u3099", "゛": "\u3099", "ﾟ": "\u309a", "゜": "\u309a"}
 
+_DIGIT = "[0-9０-９]"
+_ADDRESS_HYPHEN = re.compile(f"(?<={_DIGIT})[{_DASHES}ー_＿~〜]+(?={_DIGIT})")
+
+#: Types kept full-width in the record whose normalization keeps the text as written.
+_FULL_WIDTH_TYPES = frozenset({"text", "free_text"})
+
 #: Types whose text is Japanese prose or names.
 _JAPANESE_TYPES = frozenset({"name", "kana", "address", "text", "free_text"})
 
@@ -35,6 +43,7 @@ def tidy(field_type: str, text: str) -> str:
     """``text`` with the look-alike fixes that apply to ``field_type``."""
     if field_type not in _JAPANESE_TYPES:
         return text
+    text = text.replace("·", "・")
     # Twice: a fixed character can make its neighbour's context (ロイヤル after 口).
     for _ in range(2):
         text = _LONG_VOWEL.sub("ー", text)
@@ -43,9 +52,15 @@ def tidy(field_type: str, text: str) -> str:
     if field_type == "kana":
         # A voiced mark read on its own (ﾀﾞ stretched reads as タ then ﾞ) joins its kana.
         text = _SPLIT_VOICING.sub(_voiced, text)
+    if field_type in _FULL_WIDTH_TYPES:
+        # Print shows no width: ２８，６００ and 28,600 look alike. These types are
+        # full-width in the record, so that is how they are read.
+        text = jaconv.h2z(text, kana=True, ascii=True, digit=True)
     if field_type == "address":
         # 丁目 is the only reading of 「丁日」, and addresses write 号, not its old form 號.
         text = text.replace("丁日", "丁目").replace("號", "号")
+        # Between digits every dash-like mark is the hyphen of a 番地 (２－７－２４).
+        text = _ADDRESS_HYPHEN.sub("－", text)
     return text
 
 

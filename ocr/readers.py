@@ -23,6 +23,7 @@ from ocr.read_ink import (
     Box,
     FieldInk,
     cell_boxes,
+    crop_margin,
     cut,
     field_box,
     layout_mask,
@@ -38,11 +39,14 @@ from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
 from ocr.result import FieldResult, Value
 from validators.normalize import FULL_WIDTH_SPACE, NormalizationError, normalize
 
-#: Fewer written pixels than this (~0.15 mm²) is an empty box.
-MIN_INK_PX = 20
-#: A checkbox is marked when this share of its area is new ink (a tick, ○ or ＊ covers
-#: several times more; a stray dot far less).
-CHECK_INK_SHARE = 0.012
+#: Fewer written pixels than this (~0.07 mm²) is an empty box; a thin handwritten 1 in a
+#: slip's small cell has under 20.
+MIN_INK_PX = 10
+#: A checkbox holds a mark when it has at least this many written pixels, like any other
+#: field: a small handwritten レ in a slip's cell is about 30 pixels, a stray dot under 10.
+CHECK_MIN_PX = 20
+#: The calibration key of fields found empty (no OCR ran on them).
+EMPTY = "empty"
 
 
 @dataclass
@@ -52,8 +56,10 @@ class _Piece:
     image: np.ndarray
     charset: str | None
     joiner: str = ""
-    #: Height of the written ink in the crop, and the horizontal stretch applied to it.
+    #: Height of the written ink in the crop, where the crop starts in its line (unstretched
+    #: pixels) and the horizontal stretch applied to it.
     ink_height: int = 0
+    x_origin: int = 0
     stretch: float = 1.0
 
 
@@ -146,7 +152,8 @@ def _plan_lines(plan: _Plan, ink: FieldInk) -> None:
         for m, (x0, x1) in enumerate(spans):
             joiner = "\n" if n and not m else (FULL_WIDTH_SPACE if m else "")
             piece = line_crop(ink.image, x0, x1, y0, y1)
-            plan.pieces.append(_Piece(piece, plan.rule.charset, joiner, y1 - y0))
+            origin = x0 - crop_margin(y1 - y0)[0]
+            plan.pieces.append(_Piece(piece, plan.rule.charset, joiner, y1 - y0, origin))
 
 
 def _plan_comb(plan: _Plan, page: np.ndarray, printed: np.ndarray) -> None:
@@ -210,6 +217,7 @@ def _stretched(pieces: list[_Piece], factor: float) -> list[_Piece]:
             p.charset,
             p.joiner,
             p.ink_height,
+            p.x_origin,
             p.stretch * factor,
         )
         for p in pieces
@@ -249,18 +257,33 @@ def _retry_combs(
 
 
 def _text(plan: _Plan, words: list[list[OcrWord]]) -> tuple[str, float]:
-    """The field's text and the primary certainty: the least certain character's (or the
-    name-space decision's, when that is less certain)."""
-    if plan.rule.spaces == "name" and len(plan.pieces) == 1 and words[0]:
-        # No clear gap in the ink: place the space by the characters' pitch instead.
-        piece = plan.pieces[0]
-        at, spacing = name_space(words[0], piece.ink_height * piece.stretch)
-        if at is not None:
-            words = [words[0][:at], words[0][at:]]
-            pieces = [piece, _Piece(piece.image, piece.charset, FULL_WIDTH_SPACE)]
-            return _joined(pieces, words), min(_certainty(words), spacing)
-        return _joined(plan.pieces, words), min(_certainty(words), spacing)
+    """The field's text and the primary certainty: the least certain character's (for names,
+    or the family/given-name space decision's, when that is less certain)."""
+    if plan.rule.spaces == "name" and all(words):
+        return _name_text(plan.pieces, words)
     return _joined(plan.pieces, words), _certainty(words)
+
+
+def _name_text(pieces: list[_Piece], words: list[list[OcrWord]]) -> tuple[str, float]:
+    """A name's characters with the space placed by their pitch across the whole line (the
+    pieces cut at ink gaps only help recognition: a small ィ leaves a gap too)."""
+    line: list[OcrWord] = []
+    for piece, piece_words in zip(pieces, words, strict=True):
+        shift = round(piece.x_origin * piece.stretch)
+        for w in piece_words:
+            if w.text.strip():
+                x, y, width, height = w.bbox
+                line.append(OcrWord(w.text, (x + shift, y, width, height), w.confidence))
+    ink_height = max(p.ink_height * p.stretch for p in pieces)
+    last = pieces[-1]
+    ink_end = last.image.shape[1] - crop_margin(last.ink_height)[0] * last.stretch
+    ink_end += last.x_origin * last.stretch
+    # Only half-width katakana is read stretched (see read_types).
+    at, spacing = name_space(line, ink_height, pieces[0].stretch > 1.0, ink_end)
+    chars = [w.text for w in line]
+    if at is not None:
+        chars.insert(at, FULL_WIDTH_SPACE)
+    return "".join(chars), min(_certainty(words), spacing)
 
 
 def _joined(pieces: Sequence[_Piece], words: list[list[OcrWord]]) -> str:
@@ -300,16 +323,21 @@ def _result(
 
 def _empty(spec: FieldSpec, box: Box, ink_pixels: int) -> FieldResult:
     # A few specks below the empty threshold make the emptiness itself less certain.
-    confidence = 1.0 - 0.5 * ink_pixels / MIN_INK_PX
-    review = confidence < threshold(spec.type)
+    confidence = 1.0 - ink_pixels / MIN_INK_PX
+    # Emptiness is decided by ink, the same way for every type: one threshold for all.
+    review = confidence < threshold(EMPTY)
     return FieldResult(spec.name, None, confidence, review, raw_text="", bbox=box.as_tuple())
 
 
 def _checkbox(spec: FieldSpec, ink: FieldInk) -> FieldResult:
-    share = ink.ink_pixels / max(1, ink.box.w * ink.box.h)
-    marked = share >= CHECK_INK_SHARE
-    # Certain far from the decision line, in doubt near it (a faint or tiny mark).
-    confidence = float(min(1.0, abs(share - CHECK_INK_SHARE) / CHECK_INK_SHARE))
+    pixels = ink.ink_pixels
+    marked = pixels >= CHECK_MIN_PX
+    # Certain far from the decision line, in doubt near it (a faint or tiny mark): an
+    # empty box is sure at 0 pixels, a mark at three times the minimum.
+    if marked:
+        confidence = min(1.0, 0.5 + (pixels - CHECK_MIN_PX) / (4 * CHECK_MIN_PX))
+    else:
+        confidence = 1.0 - 0.5 * pixels / CHECK_MIN_PX
     review = confidence < threshold(spec.type)
     value: Value = True if marked else None
     return FieldResult(

@@ -76,6 +76,13 @@ class _Fixed:
         return [OcrWord(ch, (0, 0, 1, 1), self.confidence) for ch in self.text]
 
 
+@pytest.fixture(autouse=True)
+def _fixed_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check the reading logic, not the calibration file's current figures."""
+    monkeypatch.setattr(read_confidence, "THRESHOLDS", {})
+    monkeypatch.setattr(read_confidence, "DEFAULT_THRESHOLD", 0.9)
+
+
 @cache
 def _ppocr() -> OcrEngine:
     return load_engine("ppocr")

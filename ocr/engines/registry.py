@@ -32,3 +32,9 @@ def load_engine(name: str) -> OcrEngine:
             )
     engine: OcrEngine = cls()
     return engine
+
+
+def load_engines(names: str) -> list[OcrEngine]:
+    """Engines from a comma-separated list, first the one that reads every field
+    (e.g. ``"ppocr,tesseract"``: PP-OCR reads, Tesseract re-reads the digit fields)."""
+    return [load_engine(name.strip()) for name in names.split(",") if name.strip()]

@@ -1,0 +1,1 @@
+"""Calibration of the field readers' confidence on generated samples."""

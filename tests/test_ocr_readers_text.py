@@ -1,0 +1,91 @@
+"""The pure parts of field reading: look-alike fixes, name spacing, line and gap finding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ocr.engines.base import OcrWord
+from ocr.read_ink import name_spans, runs, text_lines
+from ocr.read_spacing import name_space
+from ocr.read_text import tidy
+
+
+@pytest.mark.parametrize(
+    ("field_type", "raw", "tidied"),
+    [
+        (
+            "address",
+            "シャト－弐番館２－７－２４",
+            "シャトー弐番館２－７－２４",
+        ),  # ー after katakana only
+        ("text", "アルバイ卜", "アルバイト"),
+        ("name", "口イヤル", "ロイヤル"),
+        ("name", "山口", "山口"),  # no katakana next to it: stays a kanji
+        ("address", "本町３丁日", "本町３丁目"),
+        ("kana", "タﾞイキ", "ダイキ"),  # a voiced mark read on its own joins its kana
+        ("kana", "ﾀﾞｲｷ", "ﾀﾞｲｷ"),  # half-width stays for normalization to convert
+        ("free_text", "保険料28,600円", "保険料２８，６００円"),
+        ("amount", "1-000", "1-000"),  # digit types are never touched
+    ],
+)
+def test_tidy(field_type: str, raw: str, tidied: str) -> None:
+    assert tidy(field_type, raw) == tidied
+
+
+def _words(centres: list[float], width: float = 8) -> list[OcrWord]:
+    return [OcrWord("ア", (round(c - width / 2), 0, round(width), 30), 0.99) for c in centres]
+
+
+def test_name_space_by_pitch_finds_a_half_width_space() -> None:
+    # ｲｼｶﾜ ﾀｸﾔ: pitch 12 px, the space adds one more.
+    at, certainty = name_space(_words([6, 18, 30, 42, 66, 78, 90]), ink_height=20)
+    assert at == 4
+    assert certainty == 1.0
+
+
+def test_name_space_by_pitch_leaves_a_name_without_space() -> None:
+    at, certainty = name_space(_words([15, 45, 75, 105]), ink_height=28)
+    assert at is None
+    assert certainty == 1.0
+
+
+def test_name_space_between_two_characters_uses_the_ink_height() -> None:
+    assert name_space(_words([15, 80]), ink_height=28)[0] == 1  # 林　蓮
+    assert name_space(_words([15, 46]), ink_height=28)[0] is None  # 林蓮
+
+
+def test_name_space_near_the_decision_is_uncertain() -> None:
+    _, certainty = name_space(_words([0, 10, 20, 30, 44.5, 54.5]), ink_height=10)
+    assert certainty < 0.5
+
+
+def _ink(columns: list[tuple[int, int]], rows: tuple[int, int] = (5, 25)) -> np.ndarray:
+    ink = np.zeros((30, 200), dtype=bool)
+    for x0, x1 in columns:
+        ink[rows[0] : rows[1], x0:x1] = True
+    return ink
+
+
+def test_name_spans_split_at_the_one_wide_gap() -> None:
+    ink = _ink([(0, 18), (22, 40), (70, 88), (92, 110)])
+    assert name_spans(ink, height=20) == [(0, 40), (70, 110)]
+
+
+def test_name_spans_keep_evenly_spaced_characters_together() -> None:
+    ink = _ink([(0, 18), (26, 44), (52, 70), (78, 96)])
+    assert name_spans(ink, height=20) == [(0, 96)]
+
+
+def test_runs_join_small_gaps() -> None:
+    profile = np.array([0, 1, 1, 0, 1, 0, 0, 0, 1])
+    assert runs(profile) == [(1, 3), (4, 5), (8, 9)]
+    assert runs(profile, min_gap=2) == [(1, 5), (8, 9)]
+
+
+def test_text_lines_keep_a_line_with_a_gap_inside_together() -> None:
+    ink = np.zeros((100, 100), dtype=bool)
+    ink[10:18, 30:50] = True  # a line holding only 二: upper stroke ...
+    ink[24:30, 30:50] = True  # ... and lower stroke, a blank band between
+    ink[60:80, 5:25] = True  # the second line, one full-height character
+    assert text_lines(ink) == [(10, 30), (60, 80)]
