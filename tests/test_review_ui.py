@@ -453,7 +453,7 @@ def test_mismatch_goes_to_the_resolve_step(app, users, clean_document_id) -> Non
     login(boss, "boss")
     assert doc_id in boss.get("/resolve").text
     page = boss.get(f"/resolve/{doc_id}").text
-    assert f"{int(marked[amount_id]) + 1000}" in page  # type: ignore[call-overload]
+    assert f"{int(marked[amount_id]) + 1000:,}" in page  # type: ignore[call-overload]
     assert checker.get(f"/resolve/{doc_id}").status_code == 403  # the checker may not resolve
     headers = {"X-CSRF-Token": csrf(boss), "Accept": "application/json"}
     resolved = boss.post(
