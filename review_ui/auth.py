@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from intake.deps import get_db
@@ -110,6 +110,8 @@ def _dummy_hash() -> str:
 
 def start_session(db: Session, request: Request, user: User) -> ReviewSession:
     """Create a server-side session and put its id in the signed cookie."""
+    # Sessions nobody ended (a closed browser) are dropped once they are past any use.
+    db.execute(delete(ReviewSession).where(ReviewSession.created_at < utcnow() - MAX_SESSION_AGE))
     token = secrets.token_urlsafe(32)
     session = ReviewSession(
         id=token_digest(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32)

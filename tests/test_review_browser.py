@@ -87,7 +87,7 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
-def _page(browser, server: str, user: str):  # type: ignore[no-untyped-def]
+def _page(browser, server: str, user: str, home: str = "**/review"):  # type: ignore[no-untyped-def]
     # bypass_csp: Playwright's wait_for_function evaluates strings, which our CSP forbids.
     context = browser.new_context(
         viewport={"width": 1366, "height": 768}, locale="ja-JP", bypass_csp=True
@@ -97,7 +97,7 @@ def _page(browser, server: str, user: str):  # type: ignore[no-untyped-def]
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url("**/review")
+    page.wait_for_url(home)
     return page
 
 
@@ -228,3 +228,32 @@ def test_my_number_never_reaches_a_browser_without_the_right(server, browser) ->
     for number in numbers:
         assert number not in html
         assert all(number not in body for body in bodies)
+
+
+def test_blind_double_check_by_keyboard(server, browser) -> None:
+    """The checker types each marked value from the image alone, Enter to move, Ctrl+Enter
+    to finish; with all values equal the document is approved."""
+    from review_ui.double_check import marked_fields
+    from review_ui.models import DoubleCheck
+    from storage.models import User
+
+    add_user("suzuki", "corrector", PASSWORD, may_see_my_number=True)
+    add_user("sato", "checker", PASSWORD, may_see_my_number=True)
+    with session_scope() as db:
+        doc = seed_document(db, get_store(), "nenkin_kojinbetsu", seed=7, misread=False)
+        first = db.scalar(select(User).where(User.username == "suzuki"))
+        assert first is not None
+        db.add(DoubleCheck(document_id=doc.id, first_by=first.id))
+        values = [fv.value for fv in marked_fields(doc)]
+        document_id = doc.id
+    page = _page(browser, server, "sato", home="**/check")
+    page.goto(f"{server}/check/{document_id}")
+    assert page.evaluate("document.activeElement.classList.contains('value')")
+    for value in values:
+        page.keyboard.type("" if value is None else str(value))
+        page.keyboard.press("Enter")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url("**/check")
+    with session_scope() as db:
+        approved = db.get(Document, document_id)
+        assert approved is not None and approved.status == DocumentStatus.APPROVED

@@ -467,3 +467,29 @@ def test_mismatch_goes_to_the_resolve_step(app, users, clean_document_id) -> Non
             e.action for e in db.scalars(select(AuditEvent).where(AuditEvent.document_id == doc_id))
         }
     assert {"approve", "double_check", "resolve"} <= actions
+
+
+def test_warnings_ask_for_confirmation_before_approval(app, users, clean_document_id) -> None:
+    doc_id = clean_document_id
+    client = TestClient(app)
+    login(client, "suzuki")
+    headers = {"X-CSRF-Token": csrf(client, f"/documents/{doc_id}"), "Accept": "application/json"}
+    address = next(fv for fv in _fields(doc_id) if fv.name == "recipient_address")
+    # A machine-dependent character is a warning (some systems cannot take it), not an error.
+    saved = client.post(
+        f"/documents/{doc_id}/fields/{address.id}",
+        json={"text": f"{address.value}①"},
+        headers=headers,
+    )
+    row = next(f for f in saved.json()["fields"] if f["id"] == address.id)
+    assert [f["severity"] for f in row["findings"]] == ["warning"]
+    ids = [fv.id for fv in _fields(doc_id)]
+    client.post(f"/documents/{doc_id}/confirm", json={"field_ids": ids}, headers=headers)
+    asked = client.post(f"/documents/{doc_id}/approve", json={}, headers=headers)
+    assert asked.status_code == 409 and "機種依存文字" in asked.json()["warnings"][0]
+    with session_scope() as db:
+        assert db.get(Document, doc_id).status == DocumentStatus.NEEDS_REVIEW  # type: ignore[union-attr]
+    yes = client.post(
+        f"/documents/{doc_id}/approve", json={"acknowledge_warnings": True}, headers=headers
+    )
+    assert yes.status_code == 200
