@@ -58,9 +58,9 @@ RESULTS_DIR = REPO / "bench" / "results"
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print the report and write it to ``--out``."""
     args = _parse(argv)
-    command = "python bench/extract_benchmark.py " + shlex.join(
-        sys.argv[1:] if argv is None else argv
-    )
+    command = " ".join(
+        ["python bench/extract_benchmark.py", shlex.join(sys.argv[1:] if argv is None else argv)]
+    ).strip()
     from intake.pipeline import get_extractor, read_pages
 
     started = time.perf_counter()
@@ -101,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     report = _report(command, args, outcomes, pages, rejects, load_seconds)
     report["engines"] = [engine.name for engine in extractor.engines]
     report["code"] = _code_version()
+    # Timings depend on what else runs on the machine; say how busy it was.
+    report["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)
     markdown = _markdown(report)
     print(markdown)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -364,11 +366,13 @@ def _markdown(report: dict[str, Any]) -> str:
         f"- reject pages refused: {rejects['refused']} of {rejects['pages']} "
         f"({', '.join(f'{k} {v}' for k, v in rejects['by_kind'].items())})",
         f"- seconds per page: mean {speed['mean']}, median {speed['median']}, max "
-        f"{speed['max']}; {report['pages_per_minute']} pages per minute (one process)",
+        f"{speed['max']}; {report['pages_per_minute']} pages per minute (one process; "
+        f"machine load average {report['load_average_1min_at_end']} at the end of the run)",
         f"- model load: {report['model_load_seconds']} s; peak RSS: {report['peak_rss_mb']} MB",
         f"- engines: {', '.join(report['engines'])}; code: {report['code']['commit']}"
         + (
-            f" with {len(report['code']['uncommitted'])} uncommitted recognition file(s)"
+            " with uncommitted changes in "
+            + ", ".join(line[3:] for line in report["code"]["uncommitted"])
             if report["code"]["uncommitted"]
             else ""
         ),
