@@ -1,4 +1,4 @@
-"""The correction of one document: validate, edit, confirm, approve (R14, R15).
+"""The correction of one document: validate, edit, confirm (R14, R15).
 
 Route handlers stay thin; everything that changes a document goes through here.
 """
@@ -164,6 +164,8 @@ def save_edit(
     ensure_editable(doc)
     ensure_may_touch(viewer, fv)
     value = parse_input(fv, text)
+    # A 法人番号 field (number_any) must not become a 個人番号 in the hands of someone who
+    # could then not see it.
     if is_my_number(fv.field_type, value) and not viewer.may_see_my_number:
         raise EditRefused("個人番号を扱う権限がありません。")
     changed = value != fv.value

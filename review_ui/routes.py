@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from intake.settings import get_settings
 from review_ui import routes_auth, routes_check, routes_review
 from review_ui.auth import MAX_SESSION_AGE, Forbidden, LoginRequired, SessionLocked
-from review_ui.routes_review import NotFound
+from review_ui.loading import NotFound
 from review_ui.secret import session_secret
 from review_ui.templating import STATIC_DIR, render, wants_json
 

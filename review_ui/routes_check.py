@@ -8,10 +8,10 @@ from pydantic import BaseModel, Field
 
 from review_ui import audit, double_check, record
 from review_ui.auth import Approver, Checker, DbSession, Forbidden
+from review_ui.loading import load_document
 from review_ui.masking import is_my_number, mask
 from review_ui.models import CheckState
 from review_ui.queue import check_queue
-from review_ui.routes_review import load_document
 from review_ui.templating import render
 from review_ui.view import entry_field, page_views, value_text
 

@@ -8,41 +8,19 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
 
 from intake.security import Permission
 from review_ui import approval, audit, record
 from review_ui.auth import Approver, DbSession, Forbidden, LoggedIn, Reviewer, Viewer
+from review_ui.loading import NotFound, find_field, load_document
 from review_ui.masking import redact_page
 from review_ui.queue import correction_queue, next_for_correction
 from review_ui.templating import SECURITY_HEADERS, render
 from review_ui.view import document_view, field_view
-from storage.models import Document, FieldValue, Page
+from storage.models import Document, Page
 from storage.store import get_store
 
 router = APIRouter(include_in_schema=False)
-
-
-class NotFound(Exception):
-    """No such document (or field) for this screen."""
-
-
-def load_document(db: Session, document_id: str) -> Document:
-    doc = db.scalar(
-        select(Document)
-        .where(Document.id == document_id)
-        .options(selectinload(Document.pages), selectinload(Document.fields))
-    )
-    if doc is None:
-        raise NotFound
-    return doc
-
-
-def find_field(doc: Document, field_id: int) -> FieldValue:
-    for fv in doc.fields:
-        if fv.id == field_id:
-            return fv
-    raise NotFound
 
 
 class FieldInput(BaseModel):
@@ -116,7 +94,7 @@ def page_image(
     return Response(png, media_type="image/png", headers=headers)
 
 
-def _state(db: Session, doc: Document, viewer: Viewer) -> dict[str, Any]:
+def _state(doc: Document, viewer: Viewer) -> dict[str, Any]:
     return document_view(doc, record.validate_document(doc), viewer).as_json()
 
 
@@ -140,7 +118,7 @@ def save_field(
         record.save_edit(db, request, viewer, doc, fv, body.text)
     except record.EditRefused as exc:
         return _refused(exc)
-    return JSONResponse(_state(db, doc, viewer))
+    return JSONResponse(_state(doc, viewer))
 
 
 @router.post("/documents/{document_id}/fields/{field_id}/validate")
@@ -205,7 +183,7 @@ def confirm(
         record.confirm_fields(db, request, viewer, doc, fields)
     except record.EditRefused as exc:
         return _refused(exc)
-    return JSONResponse(_state(db, doc, viewer))
+    return JSONResponse(_state(doc, viewer))
 
 
 @router.post("/documents/{document_id}/approve")
