@@ -230,7 +230,7 @@ def refine(page_lines: LineMaps, match: CoarseMatch) -> Registration | None:
     for level_dpi, template_map, blur, epsilon, iterations in (
         (COARSE_DPI, template.coarse, 3, 1e-3, 60),
         (FINE_DPI, template.fine, 5, 1e-3, 30),
-        (WORK_DPI, template.work, 5, 1e-3, 15),
+        (WORK_DPI, template.work, 5, 1e-3, 10),
     ):
         to_level = scaling(level_dpi / WORK_DPI, level_dpi / WORK_DPI)
         page_map = strength if level_dpi == WORK_DPI else _reduce(strength, level_dpi)

@@ -47,6 +47,8 @@ def residual_mm(registered: np.ndarray, form_id: str) -> float:
             ta, tb = a[y : y + tile, x : x + tile], b[y : y + tile, x : x + tile]
             if tb.max() < 100 or ta.max() < 50:
                 continue
+            if ta.sum() < 0.3 * tb.sum():  # the scan lost this tile's lines (fax, cut-off)
+                continue
             (dx, dy), response = cv2.phaseCorrelate(tb, ta, window)
             if response < 0.2:  # a tile whose lines the scan lost (fax, cut-off)
                 continue
@@ -64,13 +66,13 @@ def main(n: int) -> None:
             for condition in ("clean", "degraded", "handwritten"):
                 sample = make_sample(form_id, seed, condition)
                 bgr = np.ascontiguousarray(np.asarray(sample.image)[:, :, ::-1])
-                t = time.perf_counter()
+                t = time.process_time()
                 try:
                     prepared = prepare_page(PageImage(bgr, float(sample.dpi)))
                     got = prepared.form_id
                 except PageRejected as exc:
                     prepared, got = None, f"rejected:{exc.code}"
-                times[form_id[:6]].append(time.perf_counter() - t)
+                times[form_id[:6]].append(time.process_time() - t)
                 key = f"{form_id[:6]}/{condition}"
                 outcome[key]["ok" if got == form_id else got] += 1
                 if got != form_id:
@@ -83,13 +85,13 @@ def main(n: int) -> None:
         for kind in ("blank", "blurred", "low_dpi", "unrelated", "skewed"):
             sample = make_reject_sample(kind, seed)
             bgr = np.ascontiguousarray(np.asarray(sample.image)[:, :, ::-1])
-            t = time.perf_counter()
+            t = time.process_time()
             try:
                 prepared = prepare_page(PageImage(bgr, float(sample.dpi)))
                 got = f"accepted:{prepared.form_id}"
             except PageRejected as exc:
                 got = exc.code
-            times["reject"].append(time.perf_counter() - t)
+            times["reject"].append(time.process_time() - t)
             outcome[f"reject/{kind}"][got] += 1
     for key, counter in sorted(outcome.items()):
         print(f"{key:22s} {dict(counter)}")
@@ -99,9 +101,8 @@ def main(n: int) -> None:
             f"p95 {np.percentile(residuals, 95):.3f} max {max(residuals):.3f} (n={len(residuals)})"
         )
     for key, ts in times.items():
-        print(
-            f"time {key}: median {statistics.median(ts) * 1000:.0f} ms max {max(ts) * 1000:.0f} ms"
-        )
+        median, worst = statistics.median(ts) * 1000, max(ts) * 1000
+        print(f"CPU time {key}: median {median:.0f} ms max {worst:.0f} ms")
     for failure in failures:
         print("FAIL", failure)
 
