@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import jaconv
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from ocr.layout import FieldSpec, FormLayout
 from ocr.synth.fonts import pil_font
@@ -240,7 +240,8 @@ class _Writer:
         self._handwritten(box, line, max(box.left, x), cy, size_px)
 
     def _handwritten(self, box: Box, line: str, x: float, cy: float, size_px: int) -> None:
-        """Each character on its own: a little off the line, tilted, bigger or smaller."""
+        """Each character on its own: a little off the line, tilted, bigger or smaller, pressed
+        harder or softer; the writer's slant and pen width are the same for the whole form."""
         advance_scale = 1.08
         slope = self.rng.uniform(-0.02, 0.02)
         start = x
@@ -249,9 +250,17 @@ class _Writer:
             advance = font.getlength(char) * advance_scale
             if not char.isspace():
                 scale = self.rng.uniform(0.9, 1.05)
-                glyph = _glyph(self.style.font, max(4, round(size_px * scale)), char)
+                glyph = _glyph(
+                    self.style.font,
+                    max(4, round(size_px * scale)),
+                    char,
+                    round(self.style.slant, 2),
+                    self.style.heavy,
+                )
                 angle = self.rng.uniform(-5, 5)
                 rotated = glyph.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
+                pressure = self.rng.uniform(0.7, 1.0)
+                rotated = rotated.point([round(v * pressure) for v in range(256)])
                 ink_box = rotated.getbbox()
                 if ink_box is not None:
                     gx = x + advance / 2 + self.rng.uniform(-0.06, 0.06) * size_px
@@ -278,12 +287,18 @@ def _shift_into(low: float, high: float, box_low: float, box_high: float) -> flo
 
 
 @lru_cache(maxsize=4096)
-def _glyph(font_name: str, size_px: int, char: str) -> Image.Image:
-    """A character as an ``L`` mask on a square tile twice its size, centred."""
+def _glyph(font_name: str, size_px: int, char: str, slant: float, heavy: bool) -> Image.Image:
+    """A character as an ``L`` mask on a square tile twice its size, centred; sheared by
+    ``slant`` (x shift per unit of height, negative leans right) and thickened if ``heavy``."""
     font = pil_font(font_name, size_px)
     side = size_px * 2
     tile = Image.new("L", (side, side), 0)
     ImageDraw.Draw(tile).text((side / 2, side / 2), char, font=font, fill=255, anchor="mm")
+    if slant:
+        shear = (1, slant, -slant * side / 2, 0, 1, 0)
+        tile = tile.transform(tile.size, Image.Transform.AFFINE, shear, Image.Resampling.BICUBIC)
+    if heavy:
+        tile = tile.filter(ImageFilter.MaxFilter(3))
     return tile
 
 

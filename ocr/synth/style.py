@@ -27,6 +27,9 @@ class Style:
     kana_half_width: bool
     #: Values printed off their boxes (a misfed sheet), in millimetres; 0 keeps them inside.
     offset_mm: tuple[float, float] = (0.0, 0.0)
+    #: Handwriting only: the writer's slant (shear; negative leans right) and a broad pen.
+    slant: float = 0.0
+    heavy: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """The choices as a JSON-friendly dict (recorded with the sample)."""
@@ -58,4 +61,6 @@ def handwriting_style(rng: random.Random, font: str) -> Style:
         era_abbreviated=rng.random() < 0.7,
         check_mark=rng.choice(("✓", "✓", "○", "レ")),
         kana_half_width=False,
+        slant=rng.uniform(-0.25, 0.08),
+        heavy=rng.random() < 0.3,
     )
