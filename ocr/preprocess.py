@@ -3,8 +3,14 @@
 Estimation runs on a small *working* image (``WORK_DPI``), never on the full scan: every
 stage that moves pixels also records what it did in ``PageContext.to_work`` (a 3×3 matrix
 from original-page pixels to working-image pixels). Registration adds the last step, and
-the original scan is resampled exactly once, straight onto the template grid, so the
-characters the OCR reads have been interpolated only once.
+the original scan is resampled exactly once, straight onto the template's 300-dpi grid
+(that is the normalisation to 300 dpi), so the characters the OCR reads have been
+interpolated only once.
+
+The stages, in order: ``dropout_grey`` (a red 印 fades out), ``to_work_resolution``,
+``crop_to_content`` (the slip, wherever it lies on the bed), ``deskew``; orientation
+(``rotate_180``, ``rotate_90``) is decided by identification, which compares the page
+with the templates; ``flatten_background`` (contrast) finishes the registered page.
 """
 
 from __future__ import annotations
@@ -41,8 +47,6 @@ class PageContext:
     skew_deg: float = 0.0
     #: Quarter turns clockwise (0–3) that brought the page the right way up.
     quarter_turns: int = 0
-    #: Where the page content lies in the working image (x, y, w, h), once cropped.
-    content_box: tuple[int, int, int, int] | None = None
 
     def compose(self, step: np.ndarray) -> None:
         """Record a geometric step (2×3 or 3×3) applied to the working image."""
@@ -93,7 +97,6 @@ def crop_to_content(image: np.ndarray, context: PageContext) -> np.ndarray:
     points = _content_points(ink)
     height, width = image.shape[:2]
     if points is None:
-        context.content_box = (0, 0, width, height)
         return image
     x, y, w, h = cv2.boundingRect(points)
     margin = round(12 / 25.4 * WORK_DPI)  # 12 mm: faint print at the edge is not lost
@@ -102,7 +105,6 @@ def crop_to_content(image: np.ndarray, context: PageContext) -> np.ndarray:
     cropped = image[y0:y1, x0:x1].copy()
     cropped[~paper[y0:y1, x0:x1]] = 255  # the dark lid becomes paper
     context.compose(np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0]]))
-    context.content_box = (x - x0, y - y0, w, h)
     return cropped
 
 

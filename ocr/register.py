@@ -6,12 +6,13 @@ typed values, stamps and noise are short strokes and drop out. Two steps:
 1. coarse: normalised cross-correlation of the line maps at ``COARSE_DPI`` over a few
    scales gives the offset and scale (and, compared across forms and both ways up,
    identifies the form);
-2. fine: ECC maximisation (``cv2.findTransformECC``, affine) at ``WORK_DPI`` from there.
+2. fine: ECC maximisation (``cv2.findTransformECC``, affine) from there, over a pyramid
+   from ``COARSE_DPI`` to ``WORK_DPI``.
 
-The result is checked, never trusted: the share of the template's ruling lines found on
-the warped page (and of the page's lines found on the template) is the registration
-quality, and a page below ``MIN_REGISTRATION_QUALITY`` is rejected, never read at the
-wrong place.
+The result is checked, never trusted: the correlation of the page's lines, warped onto
+the template, with the template's own (horizontal and vertical separately) is the
+registration quality, and a page below ``MIN_REGISTRATION_QUALITY`` is rejected, never
+read at the wrong place.
 """
 
 from __future__ import annotations
