@@ -74,6 +74,35 @@ def layout_mask(layout: FormLayout) -> np.ndarray:
     return printed_mask(layout.form_id, str(layout.blank_image_path))
 
 
+@lru_cache
+def _boxes_mask(form_id: str, shape: tuple[int, int], boxes: tuple[Box, ...]) -> np.ndarray:
+    mask = np.zeros(shape, dtype=bool)
+    for b in boxes:
+        mask[b.y : b.y + b.h, b.x : b.x + b.w] = True
+    mask.flags.writeable = False
+    return mask
+
+
+def fields_mask(layout: FormLayout) -> np.ndarray:
+    """Where any field of the layout may be written (bool, cached per form)."""
+    shape = layout_mask(layout).shape
+    boxes = tuple(field_box(spec) for spec in layout.fields)
+    return _boxes_mask(layout.form_id, (shape[0], shape[1]), boxes)
+
+
+def stray_ink(
+    page: np.ndarray, printed: np.ndarray, fields: np.ndarray, box: Box, margin: int
+) -> int:
+    """Written pixels within ``margin`` around ``box`` that belong to no field: a stamp or a
+    stroke from elsewhere that may also have reached into the box."""
+    height, width = page.shape[:2]
+    y0, y1 = max(0, box.y - margin), min(height, box.y + box.h + margin)
+    x0, x1 = max(0, box.x - margin), min(width, box.x + box.w + margin)
+    image = page[y0:y1, x0:x1].copy()
+    image[printed[y0:y1, x0:x1] | fields[y0:y1, x0:x1]] = 255
+    return int(_written(image).sum())
+
+
 @dataclass(frozen=True)
 class FieldInk:
     """One field box cut from the page with the printed form removed."""

@@ -26,10 +26,12 @@ from ocr.read_ink import (
     crop_margin,
     cut,
     field_box,
+    fields_mask,
     layout_mask,
     line_crop,
     name_spans,
     runs,
+    stray_ink,
     text_lines,
     word_spans,
 )
@@ -45,6 +47,8 @@ MIN_INK_PX = 10
 #: A checkbox holds a mark when it has at least this many written pixels, like any other
 #: field: a small handwritten レ in a slip's cell is about 30 pixels, a stray dot under 10.
 CHECK_MIN_PX = 20
+#: Confidence of a checkbox with unexplained ink around it.
+STRAY_INK_CONFIDENCE = 0.3
 #: The calibration key of fields found empty (no OCR ran on them).
 EMPTY = "empty"
 
@@ -90,6 +94,7 @@ def read_fields(
     if page.ndim == 3:
         page = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
     printed = layout_mask(layout)
+    fields = fields_mask(layout)
     if page.shape != printed.shape:
         raise ValueError(
             f"page {page.shape[::-1]} is not on the {layout.form_id} template grid "
@@ -98,7 +103,7 @@ def read_fields(
     results: dict[str, FieldResult] = {}
     plans: list[_Plan] = []
     for spec in layout.fields:
-        decided, plan = _plan(page, printed, spec)
+        decided, plan = _plan(page, printed, spec, fields)
         if decided is not None:
             results[spec.name] = decided
         elif plan is not None:
@@ -119,13 +124,14 @@ def read_fields(
 
 
 def _plan(
-    page: np.ndarray, printed: np.ndarray, spec: FieldSpec
+    page: np.ndarray, printed: np.ndarray, spec: FieldSpec, fields: np.ndarray
 ) -> tuple[FieldResult | None, _Plan | None]:
     """Either the finished result (empty box, checkbox) or the crops still to recognise."""
     box = field_box(spec)
     ink = cut(page, printed, box)
     if spec.type in INK_ONLY_TYPES:
-        return _checkbox(spec, ink), None
+        margin = min(box.w, box.h)
+        return _checkbox(spec, ink, stray_ink(page, printed, fields, box, margin)), None
     if ink.ink_pixels < MIN_INK_PX:
         return _empty(spec, box, ink.ink_pixels), None
     rule = RULES[spec.type]
@@ -329,7 +335,7 @@ def _empty(spec: FieldSpec, box: Box, ink_pixels: int) -> FieldResult:
     return FieldResult(spec.name, None, confidence, review, raw_text="", bbox=box.as_tuple())
 
 
-def _checkbox(spec: FieldSpec, ink: FieldInk) -> FieldResult:
+def _checkbox(spec: FieldSpec, ink: FieldInk, stray: int) -> FieldResult:
     pixels = ink.ink_pixels
     marked = pixels >= CHECK_MIN_PX
     # Certain far from the decision line, in doubt near it (a faint or tiny mark): an
@@ -338,6 +344,10 @@ def _checkbox(spec: FieldSpec, ink: FieldInk) -> FieldResult:
         confidence = min(1.0, 0.5 + (pixels - CHECK_MIN_PX) / (4 * CHECK_MIN_PX))
     else:
         confidence = 1.0 - 0.5 * pixels / CHECK_MIN_PX
+    if stray >= CHECK_MIN_PX:
+        # Ink all around (a stamp, a stroke from a neighbouring line): whatever is in the
+        # box may be part of it; a person decides.
+        confidence = min(confidence, STRAY_INK_CONFIDENCE)
     review = confidence < threshold(spec.type)
     value: Value = True if marked else None
     return FieldResult(

@@ -107,6 +107,26 @@ def test_checkboxes_by_ink_against_the_blank_form() -> None:
     assert not results["birth_era_showa"].needs_review
 
 
+def test_checkbox_under_a_stamp_goes_to_review() -> None:
+    page = _page(SHINKOKU, {}).copy()
+    box = field_box(load_layout(SHINKOKU).field("dependent_3_birth_era_showa"))
+    image = Image.fromarray(page)
+    centre = (box.x + box.w // 2, box.y + box.h // 2)
+    ImageDraw.Draw(image).ellipse(
+        (centre[0] - 70, centre[1] - 70, centre[0] + 70, centre[1] + 70), outline=0, width=3
+    )
+    ImageDraw.Draw(image).line(
+        (centre[0] - 60, centre[1], centre[0] + 60, centre[1]), fill=0, width=3
+    )
+    # The stamp reaches into neighbouring fields too: those are read (as nothing here).
+    result = read_fields(np.asarray(image), load_layout(SHINKOKU), [_Fixed("")])
+    assert result["dependent_3_birth_era_showa"].value is True
+    assert result["dependent_3_birth_era_showa"].needs_review
+    assert not read_fields(
+        _page(SHINKOKU, {"birth_era_showa": True}), load_layout(SHINKOKU), [_NoOcr()]
+    )["birth_era_showa"].needs_review
+
+
 def test_only_written_fields_reach_the_engine() -> None:
     engine = _Fixed("12")
     page = _page(KYUYO, {"dependents_specified_main": "1", "recipient_birth_month": "12"})
