@@ -176,3 +176,16 @@ def test_without_handwriting_fonts_the_error_lists_the_packages(
         make_sample("shinkoku_p1", 0)
     # Printed slips do not need them.
     assert make_sample("kyuyo_kojinbetsu", 0).font in PRINT_FONTS
+
+
+def test_a_fax_like_scan_is_written_as_a_group4_tiff(tmp_path: Path) -> None:
+    sample = next(
+        s
+        for s in (make_sample("kyuyo_kojinbetsu", seed, "degraded") for seed in range(200))
+        if s.params["degradations"][-1]["name"] == "fax"
+    )
+    path = write_sample(sample, tmp_path / "fax.tif")
+    with Image.open(path) as image:
+        assert image.mode == "1" and image.info["compression"] == "group4"
+        assert image.size == sample.image.size and round(image.info["dpi"][0]) == sample.dpi
+        assert np.array_equal(np.asarray(image.convert("RGB")), np.asarray(sample.image))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PIL import Image
+
 from ocr.synth.sample import Sample
 
 FORMATS = {
@@ -36,9 +38,18 @@ def write_sample(sample: Sample, path: Path, fmt: str | None = None) -> Path:
         image.save(path, "PNG", dpi=dpi)
     elif kind == "jpg":
         image.save(path, "JPEG", dpi=dpi, quality=92)
+    elif kind == "tif" and _is_bilevel(image):
+        # Bilevel scans (fax mode) are stored the way scanners store them: 1 bit, CCITT G4.
+        image.convert("1").save(path, "TIFF", dpi=dpi, compression="group4")
     elif kind == "tif":
         image.save(path, "TIFF", dpi=dpi, compression="tiff_lzw")
     else:
         # RGB pages are stored as JPEG inside the PDF; keep them close to the original.
         image.save(path, "PDF", resolution=float(sample.dpi), quality=92)
     return path
+
+
+def _is_bilevel(image: Image.Image) -> bool:
+    """Only pure black and pure white pixels (a fax-like scan)."""
+    colours = image.getcolors(maxcolors=2)
+    return colours is not None and {c for _, c in colours} <= {(0, 0, 0), (255, 255, 255)}
