@@ -66,3 +66,14 @@ class DoubleCheckEntry(Base):
     field_id: Mapped[int] = mapped_column(ForeignKey("field_value.id", ondelete="CASCADE"))
     matches: Mapped[bool] = mapped_column(Boolean)
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class ReviewClaim(Base):
+    """Who has a document open for correction, so two people are not handed the same one."""
+
+    __tablename__ = "review_claim"
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32))
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

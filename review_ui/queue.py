@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ocr.layout import load_layout
+from review_ui.claims import claimed_by_others, holders
 from review_ui.models import CheckState, DoubleCheck
 from storage.models import Document, FieldValue
 from storage.status import DocumentStatus
@@ -24,6 +25,8 @@ class QueueRow:
     received_at: datetime
     filename: str
     to_review: int
+    #: Another person who has the document open now, if any.
+    holder: str | None = None
 
 
 def _title(form_id: str | None) -> str:
@@ -66,8 +69,11 @@ def _rows(db: Session, docs: list[Document]) -> list[QueueRow]:
     ]
 
 
-def correction_queue(db: Session, limit: int = PAGE_SIZE) -> tuple[list[QueueRow], int]:
-    """Documents waiting for correction (not those handed on to the double check)."""
+def correction_queue(
+    db: Session, user_id: str, limit: int = PAGE_SIZE
+) -> tuple[list[QueueRow], int]:
+    """Documents waiting for correction (not those handed on to the double check), with who
+    else has one open."""
     where = (
         Document.status == DocumentStatus.NEEDS_REVIEW,
         Document.id.not_in(_waiting_for_check()),
@@ -76,14 +82,20 @@ def correction_queue(db: Session, limit: int = PAGE_SIZE) -> tuple[list[QueueRow
         db.scalars(select(Document).where(*where).order_by(Document.received_at).limit(limit))
     )
     total = db.scalar(select(func.count()).select_from(Document).where(*where)) or 0
-    return _rows(db, docs), total
+    rows = _rows(db, docs)
+    open_elsewhere = holders(db, [r.document_id for r in rows], user_id)
+    for row in rows:
+        row.holder = open_elsewhere.get(row.document_id)
+    return rows, total
 
 
-def next_for_correction(db: Session, after: str | None = None) -> str | None:
-    """The oldest document waiting for correction, other than ``after``."""
+def next_for_correction(db: Session, user_id: str, after: str | None = None) -> str | None:
+    """The oldest document waiting for correction that nobody else has open, other than
+    ``after``."""
     query = select(Document.id).where(
         Document.status == DocumentStatus.NEEDS_REVIEW,
         Document.id.not_in(_waiting_for_check()),
+        Document.id.not_in(claimed_by_others(user_id)),
     )
     if after:
         query = query.where(Document.id != after)

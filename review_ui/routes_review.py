@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from intake.security import Permission
-from review_ui import approval, audit, record
+from review_ui import approval, audit, claims, record
 from review_ui.auth import Approver, DbSession, Forbidden, LoggedIn, Reviewer, Viewer
 from review_ui.loading import NotFound, find_field, load_document
 from review_ui.masking import redact_page
@@ -37,14 +37,14 @@ class ApproveInput(BaseModel):
 
 @router.get("/review")
 def review_queue(request: Request, db: DbSession, viewer: Reviewer) -> Response:
-    rows, total = correction_queue(db)
+    rows, total = correction_queue(db, viewer.user.id)
     return render(request, "queue.html", {"viewer": viewer, "rows": rows, "total": total})
 
 
 @router.get("/review/next")
 def review_next(db: DbSession, viewer: Reviewer, after: str | None = None) -> Response:
     """Open the oldest waiting document (the flow after an approval)."""
-    document_id = next_for_correction(db, after)
+    document_id = next_for_correction(db, viewer.user.id, after)
     target = f"/documents/{document_id}" if document_id else "/review"
     return Response(status_code=status.HTTP_303_SEE_OTHER, headers={"Location": target})
 
@@ -56,6 +56,9 @@ def document_screen(
     doc = load_document(db, document_id)
     findings = record.validate_document(doc)
     view = document_view(doc, findings, viewer)
+    holder = claims.holders(db, [doc.id], viewer.user.id).get(doc.id)
+    if view.editable:
+        claims.claim(db, doc.id, viewer.user.id)
     audit.record(
         db,
         request,
@@ -64,7 +67,7 @@ def document_screen(
         document_id=doc.id,
         purpose=audit.PURPOSE_CORRECTION,
     )
-    return render(request, "document.html", {"viewer": viewer, "view": view})
+    return render(request, "document.html", {"viewer": viewer, "view": view, "holder": holder})
 
 
 def _may_see_images(viewer: Viewer) -> Viewer:
@@ -204,6 +207,7 @@ def approve(
         return JSONResponse(
             {"warnings": [w.message_ja for w in exc.warnings]}, status.HTTP_409_CONFLICT
         )
+    claims.release(db, doc.id)
     return JSONResponse(
         {
             "status": doc.status,

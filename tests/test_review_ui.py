@@ -493,3 +493,20 @@ def test_warnings_ask_for_confirmation_before_approval(app, users, clean_documen
         f"/documents/{doc_id}/approve", json={"acknowledge_warnings": True}, headers=headers
     )
     assert yes.status_code == 200
+
+
+def test_an_open_document_is_not_handed_to_a_second_corrector(app, users, review_env) -> None:
+    with session_scope() as db:
+        older = seed_document(
+            db, get_store(), "nenkin_kojinbetsu", seed=1, received_at_offset=timedelta(hours=-2)
+        ).id
+        newer = seed_document(db, get_store(), "nenkin_kojinbetsu", seed=2).id
+    first = TestClient(app)
+    login(first, "tanaka")
+    assert first.get("/review/next", follow_redirects=False).headers["location"].endswith(older)
+    first.get(f"/documents/{older}")
+    second = TestClient(app)
+    login(second, "suzuki")
+    assert second.get("/review/next", follow_redirects=False).headers["location"].endswith(newer)
+    assert "tanaka" in second.get("/review").text  # shown as open elsewhere
+    assert "tanaka さんがこの帳票を開いています" in second.get(f"/documents/{older}").text
