@@ -51,8 +51,11 @@ def box_px(box_mm: tuple[float, float, float, float]) -> tuple[int, int, int, in
     return round(x), round(y), round(x + w), round(y + h)
 
 
-def redact_page(png: bytes, form_id: str | None, margin_px: int = 6) -> bytes:
-    """The page image with every box that may hold a 個人番号 filled grey.
+def redact_page(
+    png: bytes, form_id: str | None, public: frozenset[str] = frozenset(), margin_px: int = 6
+) -> bytes:
+    """The page image with every box that may hold a 個人番号 filled grey, except the fields
+    named in ``public`` (a payer's box known to hold a 13-digit 法人番号).
 
     Without a known form we cannot tell where the numbers are, so the whole page is withheld.
     """
@@ -63,7 +66,7 @@ def redact_page(png: bytes, form_id: str | None, margin_px: int = 6) -> bytes:
         draw.rectangle((0, 0, image.width, image.height), fill=_grey(image))
     else:
         for spec in load_layout(form_id).fields:
-            if spec.type in MY_NUMBER_TYPES:
+            if spec.type in MY_NUMBER_TYPES and spec.name not in public:
                 left, top, right, bottom = box_px(spec.box_mm)
                 draw.rectangle(
                     (left - margin_px, top - margin_px, right + margin_px, bottom + margin_px),

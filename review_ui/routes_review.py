@@ -13,11 +13,11 @@ from intake.security import Permission
 from review_ui import approval, audit, claims, record
 from review_ui.auth import Approver, DbSession, Forbidden, LoggedIn, Reviewer, Viewer
 from review_ui.loading import NotFound, find_field, load_document
-from review_ui.masking import redact_page
+from review_ui.masking import is_my_number, redact_page
 from review_ui.queue import correction_queue, next_for_correction
 from review_ui.templating import SECURITY_HEADERS, render
 from review_ui.view import document_view, field_view
-from storage.models import Document, Page
+from storage.models import Document, FieldValue, Page
 from storage.store import get_store
 
 router = APIRouter(include_in_schema=False)
@@ -90,7 +90,15 @@ def page_image(
         raise NotFound
     png = get_store().get(page.image_key)
     if not viewer.may_see_my_number:
-        png = redact_page(png, page.form_id)
+        corporate = db.scalars(
+            select(FieldValue).where(
+                FieldValue.document_id == document_id,
+                FieldValue.page_number == number,
+                FieldValue.field_type == "number_any",
+            )
+        )
+        public = frozenset(fv.name for fv in corporate if not is_my_number(fv.field_type, fv.value))
+        png = redact_page(png, page.form_id, public)
     headers = dict(SECURITY_HEADERS)
     # Kept in memory for the open page only: images are personal data with a 5-day life.
     headers["Cache-Control"] = "private, no-store"

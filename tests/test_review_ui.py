@@ -510,3 +510,32 @@ def test_an_open_document_is_not_handed_to_a_second_corrector(app, users, review
     assert second.get("/review/next", follow_redirects=False).headers["location"].endswith(newer)
     assert "tanaka" in second.get("/review").text  # shown as open elsewhere
     assert "tanaka さんがこの帳票を開いています" in second.get(f"/documents/{older}").text
+
+
+def test_redaction_greys_number_boxes_but_keeps_a_public_corporate_number() -> None:
+    import io
+
+    from PIL import Image
+
+    from ocr.layout import load_layout
+    from review_ui.masking import box_px, redact_page
+
+    layout = load_layout("kyuyo_kojinbetsu")
+    blank = layout.blank_image_path.read_bytes()
+    payer = next(s for s in layout.fields if s.type == "number_any")
+    recipient = next(s for s in layout.fields if s.type == "my_number")
+
+    def centre(png: bytes, spec) -> int:  # type: ignore[no-untyped-def]
+        left, top, right, bottom = box_px(spec.box_mm)
+        return (
+            Image.open(io.BytesIO(png))
+            .convert("L")
+            .getpixel(((left + right) // 2, (top + bottom) // 2))
+        )
+
+    redacted = redact_page(blank, "kyuyo_kojinbetsu", public=frozenset({payer.name}))
+    assert centre(redacted, recipient) == 160 != centre(blank, recipient)
+    assert centre(redacted, payer) == centre(blank, payer)
+    assert centre(redact_page(blank, "kyuyo_kojinbetsu"), payer) == 160
+    withheld = redact_page(blank, None)
+    assert Image.open(io.BytesIO(withheld)).convert("L").getextrema() == (160, 160)
