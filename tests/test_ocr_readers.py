@@ -139,12 +139,23 @@ def test_only_written_fields_reach_the_engine() -> None:
 def test_engines_disagreeing_send_the_field_to_review() -> None:
     page = _page(KYUYO, {"recipient_birth_month": "12"})
     layout = load_layout(KYUYO)
-    agree = read_fields(page, layout, [_Fixed("12"), _Fixed("12")])["recipient_birth_month"]
-    disagree = read_fields(page, layout, [_Fixed("12"), _Fixed("11")])["recipient_birth_month"]
-    assert agree.value == disagree.value == 12
-    assert not agree.needs_review
-    assert disagree.needs_review
-    assert agree.confidence > disagree.confidence
+    unsure = 0.95  # below SECOND_OPINION_BELOW: the second engine is asked
+    agree = read_fields(page, layout, [_Fixed("12", unsure), _Fixed("12")])
+    disagree = read_fields(page, layout, [_Fixed("12", unsure), _Fixed("11")])
+    assert agree["recipient_birth_month"].value == disagree["recipient_birth_month"].value == 12
+    assert not agree["recipient_birth_month"].needs_review
+    assert disagree["recipient_birth_month"].needs_review
+    assert agree["recipient_birth_month"].confidence > unsure
+    assert disagree["recipient_birth_month"].confidence < unsure
+
+
+def test_a_sure_first_reading_needs_no_second_engine() -> None:
+    page = _page(KYUYO, {"recipient_birth_month": "12"})
+    second = _Fixed("11")
+    result = read_fields(page, load_layout(KYUYO), [_Fixed("12", 0.999), second])
+    assert second.calls == 0
+    assert result["recipient_birth_month"].value == 12
+    assert not result["recipient_birth_month"].needs_review
 
 
 def test_text_that_does_not_normalize_goes_to_review() -> None:
