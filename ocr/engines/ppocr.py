@@ -8,6 +8,7 @@ rather than by rapidocr so that it can be masked to the characters a field may c
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,14 +31,17 @@ _BATCH_SPREAD = 1.25
 
 
 def default_rec_model() -> Path:
-    """The PP-OCRv6 small recognition model inside the installed rapidocr package."""
-    try:
-        import rapidocr
-    except ImportError as exc:  # pragma: no cover - depends on the installation
+    """The PP-OCRv6 small recognition model inside the installed rapidocr package.
+
+    The package is located, not imported: nothing of rapidocr runs (it could fetch models).
+    """
+    spec = importlib.util.find_spec("rapidocr")
+    if spec is None or spec.origin is None:
         raise ConfigurationError(
-            "the 'ppocr' engine needs the rapidocr package (pip install rapidocr==3.10.0)"
-        ) from exc
-    return Path(rapidocr.__file__).parent / "models" / "PP-OCRv6_rec_small.onnx"
+            "the 'ppocr' engine needs the rapidocr package, which ships its model files "
+            "(pip install rapidocr==3.10.0)"
+        )
+    return Path(spec.origin).parent / "models" / "PP-OCRv6_rec_small.onnx"
 
 
 class PpOcrEngine:
