@@ -27,7 +27,9 @@ def get_db() -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+#: ``scope="function"`` commits before the response is sent: a client that acts on the
+#: response at once (a browser following a redirect) sees what the request wrote.
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     session_secret: str | None = None
+    #: Set when the service is reached over HTTPS (behind a TLS proxy): the session cookie is
+    #: then sent over HTTPS only.
+    cookie_secure: bool = False
     #: Confidence below which a field is put in front of a person.
     review_threshold: float = 0.90
     ocr_engine: str = "ppocr"

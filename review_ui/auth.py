@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from intake.deps import get_db
+from intake.deps import DbSession
 from intake.security import (
     Permission,
     has_permission,
@@ -23,10 +23,6 @@ from intake.security import (
 )
 from review_ui.models import ReviewSession
 from storage.models import User, utcnow
-
-#: The database session of the review screens. ``scope="function"`` commits before the
-#: response goes out: a browser following a redirect must see what the request wrote.
-DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 #: R34: a screen left alone this long locks; the server-side session locks with it.
 IDLE_LOCK = timedelta(minutes=5)

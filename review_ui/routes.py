@@ -67,7 +67,7 @@ def setup(app: FastAPI) -> None:
         session_cookie=SESSION_COOKIE,
         max_age=int(MAX_SESSION_AGE.total_seconds()),
         same_site="strict",
-        https_only=False,  # the service usually runs on a LAN host behind plain HTTP
+        https_only=get_settings().cookie_secure,
     )
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(SessionLocked, _locked)

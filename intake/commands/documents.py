@@ -91,6 +91,6 @@ def _list(args: argparse.Namespace) -> int:
         for row in rows:
             print(
                 f"{row['id']}  {row['status']:<12} {row['form_id'] or '-':<18} "
-                f"{row['received_at'][:19]}  {row['filename']}"
+                f"{str(row['received_at'])[:19]}  {row['filename']}"
             )
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import review_ui.models  # noqa: F401  (its tables belong to the same metadata)
 from storage.db import get_engine
 from storage.models import Base
 
