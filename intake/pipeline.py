@@ -19,9 +19,9 @@ from sqlalchemy import delete
 from intake.capture import ORIGINAL
 from intake.errors import InputRejected
 from intake.metrics import record_page
-from intake.queue import redis_connection
+from intake.queue import MAX_ATTEMPTS, redis_connection
 from intake.settings import get_settings
-from ocr.pages import split_pages
+from ocr.pages import iter_pages
 from ocr.result import PageResult
 from storage.db import session_scope
 from storage.models import Document, FieldValue, Page, new_id, utcnow
@@ -33,9 +33,6 @@ if TYPE_CHECKING:
     from ocr.extract import Extractor
 
 log = logging.getLogger(__name__)
-
-#: After this many runs that crashed, a document is marked FAILED instead of retried.
-MAX_ATTEMPTS = 3
 
 _extractor: Extractor | None = None
 
@@ -76,10 +73,11 @@ def read_pages(
     max_pages: int | None = None,
 ) -> list[PageResult]:
     """Every page of one file, extracted and validated. Raises :class:`InputRejected`
-    when the file as a whole cannot be read (corrupt, encrypted, too many pages)."""
+    when the file as a whole cannot be read (corrupt, encrypted, too many pages).
+    Pages are decoded one at a time, so a long file of large pages holds one in memory."""
     max_pages = max_pages or get_settings().max_pages
     results = []
-    for number, page in enumerate(split_pages(data, filename, max_pages), start=1):
+    for number, page in enumerate(iter_pages(data, filename, max_pages), start=1):
         result = extractor.extract_page(page, number, form_id)
         apply_validation(result)
         results.append(result)

@@ -13,7 +13,13 @@ from rq import Queue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake.queue import enqueue_document, has_waiting_job
+from intake.queue import (
+    MAX_ATTEMPTS,
+    enqueue_document,
+    has_waiting_job,
+    queued_job_ids,
+    run_limit,
+)
 from intake.settings import Settings, get_settings
 from storage.models import Document, utcnow
 from storage.status import DocumentStatus
@@ -25,25 +31,34 @@ def reconcile(session: Session, queue: Queue, settings: Settings | None = None) 
     """Re-enqueue documents that need work but have no job; returns their ids.
 
     * RECEIVED with no queued or running job: the enqueue was lost (Redis down or flushed).
-    * PROCESSING for longer than a job may run: the worker died; the run is abandoned (its
-      token is cleared so a late finish cannot write) and the document starts again.
+    * PROCESSING for longer than a run can live (:func:`intake.queue.run_limit`): the worker
+      died. The run is abandoned (its token is cleared so a late finish cannot write) and the
+      document starts again — or, after :data:`MAX_ATTEMPTS` runs, is FAILED, so a file that
+      kills its worker every time cannot do so for ever.
     """
     settings = settings or get_settings()
     now = utcnow()
-    dead_after = now - timedelta(seconds=settings.job_timeout_seconds + 60)
     handed_back: list[str] = []
 
     stuck = session.scalars(
         select(Document).where(
-            Document.status == DocumentStatus.PROCESSING, Document.status_changed_at < dead_after
+            Document.status == DocumentStatus.PROCESSING,
+            Document.status_changed_at < now - run_limit(settings),
         )
     ).all()
     abandoned = []
     for doc in stuck:
-        if has_waiting_job(queue, doc.id) and doc.status_changed_at > now - timedelta(hours=1):
+        doc.run_token = None
+        if doc.attempts >= MAX_ATTEMPTS:
+            log.warning("document %s: run abandoned %d times; failed", doc.id, doc.attempts)
+            doc.move_to(
+                DocumentStatus.FAILED,
+                reason=f"処理が{doc.attempts}回中断されました。"
+                f"(run abandoned {doc.attempts} times)",
+                reason_code="processing_error",
+            )
             continue
         abandoned.append(doc.id)
-        doc.run_token = None
         doc.move_to(
             DocumentStatus.RECEIVED,
             reason="前回の処理が中断されました。(run abandoned)",
@@ -58,8 +73,11 @@ def reconcile(session: Session, queue: Queue, settings: Settings | None = None) 
             Document.status == DocumentStatus.RECEIVED, Document.status_changed_at < grace
         )
     ).all()
+    queued = queued_job_ids(queue)
     for document_id in [*abandoned, *waiting]:
-        if not has_waiting_job(queue, document_id) and enqueue_document(document_id, queue):
+        if not has_waiting_job(queue, document_id, queued, settings) and enqueue_document(
+            document_id, queue
+        ):
             handed_back.append(document_id)
     if handed_back:
         log.info("reconciler re-enqueued %d document(s)", len(handed_back))

@@ -4,17 +4,77 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
+from fastapi import APIRouter, FastAPI, File, HTTPException, Response, UploadFile, status
 from pydantic import BaseModel
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake.capture import capture
 from intake.deps import AppSettings, DbSession, StationToken
 from intake.errors import UnsupportedFile
 from intake.queue import enqueue_document
+from intake.settings import get_settings
 from storage.models import Document, Page
 from storage.store import get_store
 
-router = APIRouter(prefix="/api/v1/documents", tags=["capture"])
+UPLOAD_PATH = "/api/v1/documents"
+#: Room for the multipart framing around the file (boundaries, part headers, file name).
+MULTIPART_ALLOWANCE = 64 * 1024
+
+router = APIRouter(prefix=UPLOAD_PATH, tags=["capture"])
+
+
+def too_large(limit: int) -> HTTPException:
+    """The refusal of an upload over ``limit`` bytes, as the capture API words it."""
+    return HTTPException(
+        status.HTTP_413_CONTENT_TOO_LARGE,
+        {
+            "code": "too_large",
+            "reason": f"ファイルが大きすぎます（上限 {limit // (1024 * 1024)} MB）。"
+            " 分割してスキャンしてください。(file too large)",
+        },
+    )
+
+
+class UploadSizeLimit:
+    """ASGI middleware: an upload over the limit is refused before it is stored anywhere.
+
+    Without it the multipart parser would spool a 1 GB body to a temporary file before the
+    endpoint could look at it. A declared Content-Length over the limit is refused at the
+    first read, before any of the body is taken; a body without one (chunked) or with a
+    false one is cut off as soon as it passes the limit. The refusal is an HTTPException,
+    which FastAPI passes through its body parsing, so the client gets the usual 413 JSON.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != UPLOAD_PATH:
+            await self.app(scope, receive, send)
+            return
+        max_upload = get_settings().max_upload_bytes
+        limit = max_upload + MULTIPART_ALLOWANCE
+        declared = Headers(scope=scope).get("content-length", "")
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            if declared.isdigit() and int(declared) > limit:
+                raise too_large(max_upload)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise too_large(max_upload)
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def setup(app: FastAPI) -> None:
+    """Called by :func:`api.create_app`: install the upload size limit."""
+    app.add_middleware(UploadSizeLimit)
 
 
 class DocumentReceipt(BaseModel):
@@ -65,12 +125,11 @@ async def upload_document(
             db, get_store(), data, file.filename, source=station.name, settings=settings
         )
     except UnsupportedFile as exc:
-        code = (
-            status.HTTP_413_CONTENT_TOO_LARGE
-            if exc.code == "too_large"
-            else status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
-        )
-        raise HTTPException(code, {"code": exc.code, "reason": exc.reason}) from exc
+        if exc.code == "too_large":
+            raise too_large(settings.max_upload_bytes) from exc
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, {"code": exc.code, "reason": exc.reason}
+        ) from exc
     db.commit()
     if not receipt.duplicate:
         enqueue_document(receipt.document_id)

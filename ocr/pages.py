@@ -4,6 +4,8 @@ The real type is sniffed from the first bytes, never taken from the file name. P
 rendered by poppler reading from stdin and writing to stdout, so no temporary file ever
 holds a page (R12). Every size is checked before pixels are decoded: a small file that
 expands to gigapixels (a decompression bomb) is refused with a reason, not an OOM kill.
+Pages are decoded one at a time (:func:`iter_pages`): a 50-page TIFF of large pages that
+each pass the size check holds one page in memory, not fifty.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import io
 import re
 import subprocess
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,12 +62,18 @@ def sniff_type(data: bytes) -> str | None:
 
 
 def split_pages(data: bytes, filename: str, max_pages: int) -> list[PageImage]:
-    """Every page of an uploaded file, in order.
+    """Every page of an uploaded file, in order, all decoded (see :func:`iter_pages`)."""
+    return list(iter_pages(data, filename, max_pages))
 
-    Raises :class:`UnsupportedFile` (with a reason a scanning operator can act on) when
-    the bytes are not a readable PDF, TIFF, JPEG or PNG, when a PDF needs a password,
-    when there are more than ``max_pages`` pages, or when a page is implausibly large.
-    ``filename`` is used only in messages.
+
+def iter_pages(data: bytes, filename: str, max_pages: int) -> Iterator[PageImage]:
+    """The pages of an uploaded file, in order, each decoded only when it is asked for.
+
+    The whole file is checked before this returns: it raises :class:`UnsupportedFile`
+    (with a reason a scanning operator can act on) when the bytes are not a readable PDF,
+    TIFF, JPEG or PNG, when a PDF needs a password, when there are more than ``max_pages``
+    pages, or when any page is implausibly large. A page that turns out unreadable while
+    it is decoded raises the same way. ``filename`` is used only in messages.
     """
     kind = sniff_type(data)
     if not data:
@@ -121,20 +131,36 @@ def _check_size(filename: str, width: int, height: int) -> None:
 # --- raster files -------------------------------------------------------------------
 
 
-def _raster_pages(data: bytes, filename: str, max_pages: int) -> list[PageImage]:
-    pages = []
+def _raster_pages(data: bytes, filename: str, max_pages: int) -> Iterator[PageImage]:
+    with _open_raster(data, filename) as image:
+        count = getattr(image, "n_frames", 1)
+        if count > max_pages:
+            raise _too_many_pages(filename, count, max_pages)
+        for index in range(count):
+            image.seek(index)
+            _check_size(filename, *image.size)
+    return _decode_frames(data, filename, count)
+
+
+def _decode_frames(data: bytes, filename: str, count: int) -> Iterator[PageImage]:
+    for index in range(count):
+        # The file is opened again per page (cheap: headers only) so that nothing is held
+        # open, and no warning filter stays changed, while the caller works on a page.
+        with _open_raster(data, filename) as image:
+            image.seek(index)
+            page = PageImage(_to_array(image), _plausible_dpi(image))
+        yield page
+
+
+@contextmanager
+def _open_raster(data: bytes, filename: str) -> Iterator[Image.Image]:
+    """The file opened by Pillow; what goes wrong inside becomes an UnsupportedFile."""
     try:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; refuse instead.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
-                count = getattr(image, "n_frames", 1)
-                if count > max_pages:
-                    raise _too_many_pages(filename, count, max_pages)
-                for index in range(count):
-                    image.seek(index)
-                    _check_size(filename, *image.size)
-                    pages.append(PageImage(_to_array(image), _plausible_dpi(image)))
+                yield image
     except UnsupportedFile:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -145,7 +171,6 @@ def _raster_pages(data: bytes, filename: str, max_pages: int) -> list[PageImage]
         ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _corrupt(filename, str(exc) or type(exc).__name__) from exc
-    return pages
 
 
 def _to_array(image: Image.Image) -> np.ndarray:
@@ -192,7 +217,7 @@ _PAGE_SIZE = re.compile(rb"^Page\s+(\d+)\s+size:\s+([\d.]+)\s+x\s+([\d.]+)\s+pts
 _PAGE_COUNT = re.compile(rb"^Pages:\s+(\d+)", re.MULTILINE)
 
 
-def _pdf_pages(data: bytes, filename: str, max_pages: int) -> list[PageImage]:
+def _pdf_pages(data: bytes, filename: str, max_pages: int) -> Iterator[PageImage]:
     count = _pdf_page_count(data, filename)
     if count == 0:
         raise _corrupt(filename, "the PDF has no pages")
@@ -204,13 +229,17 @@ def _pdf_pages(data: bytes, filename: str, max_pages: int) -> list[PageImage]:
     for width_pt, height_pt in sizes:
         _check_size(filename, round(width_pt * scale), round(height_pt * scale))
     scans = _pdf_scan_resolutions(data, filename, sizes)
-    pages = []
+    return _render_pdf_pages(data, filename, count, scans)
+
+
+def _render_pdf_pages(
+    data: bytes, filename: str, count: int, scans: dict[int, float]
+) -> Iterator[PageImage]:
     for number in range(1, count + 1):
         # A scanned page is rendered at its own resolution when that is lower: rendering
         # a 150-dpi scan at 300 dpi would hide that it is too coarse to read.
         dpi = min(float(PDF_RENDER_DPI), scans.get(number, float(PDF_RENDER_DPI)))
-        pages.append(PageImage(_render_pdf_page(data, filename, number, dpi), dpi))
-    return pages
+        yield PageImage(_render_pdf_page(data, filename, number, dpi), dpi)
 
 
 def _pdf_scan_resolutions(
