@@ -20,7 +20,13 @@ from intake.errors import ConfigurationError, PageRejected
 from intake.settings import get_settings
 from ocr.engines.base import OcrEngine
 from ocr.engines.registry import load_engine
-from ocr.identify import Box, find_form, mark_matches
+from ocr.identify import (
+    MAX_LINES_BESIDE_FORM,
+    Box,
+    find_form,
+    lines_beside_form,
+    mark_matches,
+)
 from ocr.layout import FORM_IDS, load_layout
 from ocr.pages import PageImage, split_pages
 from ocr.preprocess import (
@@ -83,6 +89,8 @@ def prepare_page(page: PageImage, form_id: str | None = None) -> PreparedPage:
     check_skew(context)
     candidates = [form_id] if form_id else list(FORM_IDS)
     found = find_form(work, context, candidates, given=form_id is not None)
+    if lines_beside_form(found) > MAX_LINES_BESIDE_FORM:
+        raise reject("multiple_forms")
     registration = found.registration
     to_page = template_to_page(registration, context)
     effective_dpi = TEMPLATE_DPI * _scale(to_page)

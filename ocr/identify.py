@@ -23,8 +23,10 @@ from ocr.preprocess import TEMPLATE_DPI, WORK_DPI, PageContext, rotate_90, rotat
 from ocr.quality import reject
 from ocr.register import (
     MIN_REGISTRATION_QUALITY,
+    LineMaps,
     Registration,
     coarse_matches,
+    load_template,
     refine,
     ruling_lines,
 )
@@ -43,14 +45,22 @@ COMMON_DPIS = (100.0, 150.0, 200.0, 240.0, 300.0, 400.0, 600.0)
 MIN_MARK_INK = 0.6
 #: Correlation of the printed form code with the blank's.
 MIN_CODE_CORRELATION = 0.5
+#: Below this share of the blank's ink, the printed code was lost in the scan.
+_MIN_CODE_INK_SHARE = 0.3
+#: Ruling lines beside the form, relative to its own, that mean a second form on the page.
+MAX_LINES_BESIDE_FORM = 0.2
+#: Lines this close to the registered form belong to it (a slip's edge, a cut-off line).
+_FORM_MARGIN_MM = 5.0
 
 
 @dataclass(frozen=True)
 class FoundForm:
-    """A page identified and registered; ``work`` is the working image the right way up."""
+    """A page identified and registered; ``work`` is the working image the right way up
+    and ``lines`` its ruling lines."""
 
     registration: Registration
     work: np.ndarray
+    lines: LineMaps
 
 
 def expected_scales(context: PageContext) -> list[float]:
@@ -112,8 +122,26 @@ def _find_either_way_up(
         if registration.quality >= MIN_REGISTRATION_QUALITY:
             if match.upside_down:
                 work = rotate_180(work, context)
-            return FoundForm(registration, work), best_quality
+                lines = flipped
+            return FoundForm(registration, work, lines), best_quality
     return None, best_quality
+
+
+def lines_beside_form(found: FoundForm) -> float:
+    """Ruling lines on the page outside the registered form, relative to those inside.
+
+    Near 0 for one form on a page; a second slip on the same scan brings its own grid.
+    """
+    template = load_template(found.registration.form_id)
+    height, width = found.work.shape[:2]
+    form = np.ones(template.lines.horizontal.shape, np.uint8)
+    covered = cv2.warpAffine(form, found.registration.warp, (width, height))
+    margin = round(_FORM_MARGIN_MM / 25.4 * WORK_DPI)
+    inside = cv2.dilate(covered, np.ones((2 * margin + 1,) * 2, np.uint8)) > 0
+    strength = found.lines.strength()
+    within = float(strength[inside].sum())
+    beside = float(strength[np.logical_not(inside)].sum())
+    return beside / within if within > 0 else 0.0
 
 
 #: A box on the template grid: (x, y, w, h) in 300-dpi pixels.
@@ -178,5 +206,11 @@ def mark_matches(
     region = registered[max(0, y - slack) : y + h + slack, max(0, x - slack) : x + w + slack]
     if region.shape[0] < h or region.shape[1] < w:
         return False
+    if np.count_nonzero(region < 128) < _MIN_CODE_INK_SHARE * np.count_nonzero(
+        mark.code_image < 128
+    ):
+        # Faded print sent by fax can lose the small code altogether: what is not there
+        # cannot disagree, and grid and blocks have matched. A different code would.
+        return True
     scores = cv2.matchTemplate(region, mark.code_image, cv2.TM_CCOEFF_NORMED)
     return float(scores.max()) >= MIN_CODE_CORRELATION

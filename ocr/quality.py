@@ -38,6 +38,8 @@ REASONS: dict[str, str] = {
     "まっすぐに置いて再スキャンしてください。(page skewed by {degrees:.0f} degrees)",
     "unknown_form": "対象の帳票（給与支払報告書・公的年金等支払報告書・申告書）ではありません。"
     "帳票を確認してください。(not one of the supported forms)",
+    "multiple_forms": "1枚の画像に帳票が複数写っています。1枚ずつスキャンしてください。"
+    "(more than one form on the page)",
     "registration_failed": "帳票の位置合わせができませんでした。"
     "原稿の折れ・汚れ・欠けを確認して再スキャンしてください。"
     "(could not align the page to its form{detail})",

@@ -107,23 +107,25 @@ def ruling_lines(grey: np.ndarray, dpi: float) -> LineMaps:
     A grey-level opening with a line-shaped element keeps a thin line at whatever
     contrast resampling left it (at ``WORK_DPI`` a 0.1 mm rule is a faint grey trace that
     no threshold would keep); strength is normalised to the page's strongest lines, so
-    faded print and fax-black print give the same map.
+    faded print and fax-black print give the same map. Paper tint and a grey bed are
+    wide and are removed first.
     """
-    ink = 255.0 - grey.astype(np.float32)
+    # A grey scanner bed or a shadow is wide, a line is not: keep only what a 1.5 mm
+    # square does not fit into (a top-hat), so only strokes can become lines.
+    wide = max(3, round(1.5 / 25.4 * dpi))
+    ink = cv2.morphologyEx(
+        255.0 - grey.astype(np.float32), cv2.MORPH_TOPHAT, np.ones((wide, wide), np.uint8)
+    )
     length = max(3, round(MIN_LINE_MM / 25.4 * dpi))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
-    # Paper is not perfectly white: subtract its level so blank paper has no strength.
-    paper = 255.0 - float(percentiles(grey, [90])[0])
-    both = np.maximum(horizontal, vertical) - paper
+    both = np.maximum(horizontal, vertical)
     positive = both[both > 0]
     top = float(percentiles(positive, [99])[0]) if positive.size else 0.0
     if top < _MIN_LINE_CONTRAST:
         zeros = np.zeros_like(ink)
         return LineMaps(zeros, zeros.copy())
-    return LineMaps(
-        np.clip((horizontal - paper) / top, 0.0, 1.0), np.clip((vertical - paper) / top, 0.0, 1.0)
-    )
+    return LineMaps(np.clip(horizontal / top, 0.0, 1.0), np.clip(vertical / top, 0.0, 1.0))
 
 
 def _reduce(strength: np.ndarray, dpi: float) -> np.ndarray:

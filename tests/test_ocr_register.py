@@ -205,6 +205,18 @@ def test_the_identification_mark_must_be_there() -> None:
     assert caught.value.code == "unknown_form"
 
 
+def test_another_form_code_beside_the_mark_is_not_read() -> None:
+    page = filled("kyuyo_kojinbetsu")
+    x, y = round(9.2 * MM), round(3.0 * MM)
+    page[y : y + round(2.6 * MM), x : x + round(12 * MM)] = 255  # KJ-315 erased …
+    # (a code the scan lost entirely cannot disagree: grid and blocks decide)
+    assert prepare_page(PageImage(page, 300.0)).form_id == "kyuyo_kojinbetsu"
+    cv2.putText(page, "XQ-908", (x, y + 28), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 3)
+    with pytest.raises(PageRejected) as caught:  # … and another code printed instead
+        prepare_page(PageImage(page, 300.0))
+    assert caught.value.code == "unknown_form"
+
+
 @pytest.mark.parametrize("form_id", FORM_IDS)
 def test_rescan_truth_is_exact(form_id: str) -> None:
     """The test's own geometry: an identity scan maps every corner onto itself."""
@@ -212,3 +224,29 @@ def test_rescan_truth_is_exact(form_id: str) -> None:
     assert corner_error_mm(np.eye(3), truth, form_id, 300.0) < 1e-9
     _, truth = rescan(filled(form_id), replace(Scan(), offset_mm=(1.0, 0.0)))
     assert corner_error_mm(np.eye(3), truth, form_id, 300.0) == pytest.approx(1.0)
+
+
+def test_two_slips_on_one_scan_are_refused_not_half_read() -> None:
+    """Reading one slip and dropping the other would lose a record without a trace."""
+    from ocr.identify import MAX_LINES_BESIDE_FORM, find_form, lines_beside_form
+    from ocr.preprocess import WORKING_STAGES, PageContext, prepare
+
+    first, second = filled("kyuyo_kojinbetsu"), filled("nenkin_kojinbetsu", seed=4)
+    bed = np.full((round(297 * MM), round(210 * MM), 3), 255, np.uint8)
+    alone = bed.copy()
+    for image, (x, y) in ((first, (300, 200)), (second, (500, 1900))):
+        bed[y : y + image.shape[0], x : x + image.shape[1]] = image
+    alone[200 : 200 + first.shape[0], 300 : 300 + first.shape[1]] = first
+
+    with pytest.raises(PageRejected) as caught:
+        prepare_page(PageImage(bed, 300.0))
+    assert caught.value.code == "multiple_forms"
+
+    def beside(page: np.ndarray) -> float:
+        context = PageContext(dpi=300.0, dpi_from_file=True)
+        return lines_beside_form(
+            find_form(prepare(page, context, WORKING_STAGES), context, FORM_IDS)
+        )
+
+    assert beside(alone) < MAX_LINES_BESIDE_FORM / 10
+    assert beside(bed) > 2 * MAX_LINES_BESIDE_FORM
