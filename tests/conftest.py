@@ -59,6 +59,13 @@ def _truncate_postgres(url: str) -> None:
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture
+def clean_postgres_url(postgres_database: str) -> str:
+    """The run's PostgreSQL database, emptied."""
+    _truncate_postgres(postgres_database)
+    return postgres_database
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, migrated database: a SQLite file, then (when configured) PostgreSQL."""
