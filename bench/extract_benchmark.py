@@ -311,10 +311,14 @@ def _code_version() -> dict[str, Any]:
             )
         except (OSError, subprocess.CalledProcessError):
             return ""
-        return done.stdout.strip()
+        return done.stdout
 
-    dirty = git("status", "--porcelain", "--", "ocr", "intake", "validators")
-    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted": dirty.splitlines()}
+    # Porcelain lines are "XY path": two status letters, a space, the path.
+    dirty = git("status", "--porcelain", "--", "ocr", "intake", "validators").splitlines()
+    return {
+        "commit": git("rev-parse", "--short", "HEAD").strip(),
+        "uncommitted": [line[3:] for line in dirty],
+    }
 
 
 def _pct(value: float | None) -> str:
@@ -371,8 +375,7 @@ def _markdown(report: dict[str, Any]) -> str:
         f"- model load: {report['model_load_seconds']} s; peak RSS: {report['peak_rss_mb']} MB",
         f"- engines: {', '.join(report['engines'])}; code: {report['code']['commit']}"
         + (
-            " with uncommitted changes in "
-            + ", ".join(line[3:] for line in report["code"]["uncommitted"])
+            " with uncommitted changes in " + ", ".join(report["code"]["uncommitted"])
             if report["code"]["uncommitted"]
             else ""
         ),
