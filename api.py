@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
-
 from fastapi import FastAPI
 
-#: Modules that each expose ``router``; the review screens come last (they own "/").
-ROUTER_MODULES = (
-    "intake.routes_health",
-    "intake.routes_documents",
-    "intake.routes_feed",
-    "review_ui.routes",
-)
+from intake import routes_documents, routes_feed, routes_health
+from review_ui import routes as review_routes
 
 
 def create_app() -> FastAPI:
     app = FastAPI(title="tax-intake", version="0.1.0")
-    for name in ROUTER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a part not built yet
-        app.include_router(module.router)
-        if hasattr(module, "setup"):
-            module.setup(app)
+    app.include_router(routes_health.router)
+    app.include_router(routes_documents.router)
+    app.include_router(routes_feed.router)
+    app.include_router(review_routes.router)  # last: the screens own "/"
+    review_routes.setup(app)  # static files, session cookie, login/lock handlers
     return app
 
 

@@ -11,6 +11,8 @@ dev=0
 apt_packages=(
   tesseract-ocr tesseract-ocr-jpn poppler-utils redis-server
   fonts-noto-cjk fonts-ipaexfont-gothic fonts-ipaexfont-mincho
+  # handwriting-style fonts for the generated 申告書 samples (demo, tests, benchmark)
+  fonts-klee fonts-seto fonts-kiloji fonts-aoyagi-soseki
 )
 # Browser tests drive Debian's Chromium; CI validates docker-compose.yml with docker-compose.
 dev_packages=(chromium docker-compose)
