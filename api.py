@@ -14,6 +14,7 @@ def create_app() -> FastAPI:
     app.include_router(routes_documents.router)
     app.include_router(routes_feed.router)
     app.include_router(review_routes.router)  # last: the screens own "/"
+    routes_documents.setup(app)  # the upload size limit, checked while the body streams in
     review_routes.setup(app)  # static files, session cookie, login/lock handlers
     return app
 
