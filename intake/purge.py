@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from storage.audit import prune_audit
 from storage.models import (
     AuditEvent,
     DeletionRecord,
@@ -83,6 +84,8 @@ def purge_expired(session: Session, store: DocumentStore, now: datetime | None =
     for orphan in set(store.document_ids()) - known:
         if store.age_seconds(orphan) > ORPHAN_GRACE_SECONDS:
             store.delete_document(orphan)
+    # Audit events are not documents: they hold no personal data and are kept 4 years (R33).
+    prune_audit(session, now)
     session.commit()
     if expired:
         log.info("purge deleted %d document(s)", len(expired))

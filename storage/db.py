@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import audit  # noqa: F401  (registers the audit hash chain on every session)
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

@@ -165,7 +165,9 @@ class ApiToken(Base):
 
 
 class AuditEvent(Base):
-    """Who did what, when, to which document and why (R33). Never holds personal data."""
+    """Who did what, when, to which document and why (R33). Never holds personal data.
+
+    Append-only and hash-chained: ``storage.audit`` fills ``prev_hash`` and ``hash``."""
 
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -176,6 +178,9 @@ class AuditEvent(Base):
     purpose: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[Any] = mapped_column(JSON, default=dict)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
+    #: Hash chain (storage.audit): the hash of the event before, and of this one.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 class ExportBatch(Base):
