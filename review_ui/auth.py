@@ -193,25 +193,32 @@ async def _submitted_csrf(request: Request) -> str | None:
     return None
 
 
-def require(permission: Permission | None):
-    """Dependency factory: the logged-in person, who must hold ``permission``.
+def require(*permissions: Permission):
+    """Dependency factory: the logged-in person, who must hold one of ``permissions``
+    (none given: any usable account).
 
-    For anything but GET/HEAD the request must also carry the session's CSRF token.
+    For anything but GET/HEAD the request must also carry the session's CSRF token. The
+    dependency carries ``permissions`` so every route's requirement can be read off the app
+    (tests/test_access_routes.py walks them all).
     """
+    wanted = frozenset(permissions)
 
     async def dependency(
         request: Request, viewer: Annotated[Viewer, Depends(current_viewer)]
     ) -> Viewer:
-        if permission is not None and not viewer.can(permission):
+        if wanted and not any(viewer.can(p) for p in wanted):
             raise Forbidden
         if request.method not in ("GET", "HEAD"):
             check_csrf(viewer, await _submitted_csrf(request))
         return viewer
 
+    dependency.permissions = wanted  # type: ignore[attr-defined]
     return dependency
 
 
-LoggedIn = Annotated[Viewer, Depends(require(None))]
+LoggedIn = Annotated[Viewer, Depends(require())]
 Reviewer = Annotated[Viewer, Depends(require(Permission.REVIEW))]
 Approver = Annotated[Viewer, Depends(require(Permission.APPROVE))]
 Checker = Annotated[Viewer, Depends(require(Permission.DOUBLE_CHECK))]
+#: Page images: the corrector's and the checker's screens both show them.
+ImageViewer = Annotated[Viewer, Depends(require(Permission.REVIEW, Permission.DOUBLE_CHECK))]

@@ -9,9 +9,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from intake.security import Permission
 from review_ui import approval, audit, claims, record
-from review_ui.auth import Approver, DbSession, Forbidden, LoggedIn, Reviewer, Viewer
+from review_ui.auth import Approver, DbSession, Forbidden, ImageViewer, Reviewer, Viewer
 from review_ui.loading import NotFound, find_field, load_document
 from review_ui.masking import is_my_number, redact_page
 from review_ui.queue import correction_queue, next_for_correction
@@ -70,21 +69,14 @@ def document_screen(
     return render(request, "document.html", {"viewer": viewer, "view": view, "holder": holder})
 
 
-def _may_see_images(viewer: Viewer) -> Viewer:
-    if not (viewer.can(Permission.REVIEW) or viewer.can(Permission.DOUBLE_CHECK)):
-        raise Forbidden
-    return viewer
-
-
 @router.get("/documents/{document_id}/pages/{number}/image")
 def page_image(
     db: DbSession,
-    viewer: LoggedIn,
+    viewer: ImageViewer,
     document_id: str,
     number: int,
 ) -> Response:
     """The registered page image; 個人番号 boxes blacked out for people without the right."""
-    _may_see_images(viewer)
     page = db.scalar(select(Page).where(Page.document_id == document_id, Page.number == number))
     if page is None or page.image_key is None:
         raise NotFound
