@@ -47,10 +47,11 @@ def sniff_content_type(data: bytes) -> str:
 
 
 def safe_filename(name: str | None) -> str:
-    """Keep only the last path component, printable, at most 200 characters."""
+    """Keep only the last path component, printable, at most 200 characters. The name is
+    only shown to people (the store files by document id), but it must not look like a path."""
     base = (name or "upload").replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if ch.isprintable()).strip() or "upload"
-    return base[:200]
+    base = "".join(ch for ch in base if ch.isprintable()).strip()
+    return base[:200] if base.strip(".") else "upload"
 
 
 @dataclass(frozen=True)
