@@ -23,6 +23,8 @@ INK_LEVEL = 150
 #: The printed form is widened by this many pixels (~0.25 mm) before it is masked out,
 #: so that a page registered a pixel or two off still loses its rulings.
 BLANK_DILATION_PX = 3
+#: Below this difference between paper and print the print was not found (dropped out).
+MIN_PRINT_CONTRAST = 40
 #: Connected ink smaller than this (pixels) is dust or scanner noise, not writing (each
 #: stroke of a half-width dakuten in 2 mm print is about 5 pixels).
 MIN_BLOB_PX = 4
@@ -72,6 +74,43 @@ def printed_mask(form_id: str, path: str) -> np.ndarray:
 def layout_mask(layout: FormLayout) -> np.ndarray:
     """The printed-form mask of a layout (cached per form)."""
     return printed_mask(layout.form_id, str(layout.blank_image_path))
+
+
+@lru_cache
+def _core_mask(form_id: str, path: str) -> np.ndarray:
+    """Where the blank form prints, not widened (bool)."""
+    blank = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    if blank is None:
+        raise FileNotFoundError(f"blank form image for {form_id} not readable: {path}")
+    mask = np.asarray(blank < 128, dtype=bool)
+    mask.flags.writeable = False
+    return mask
+
+
+def normalise_contrast(page: np.ndarray, layout: FormLayout) -> np.ndarray:
+    """``page`` with its paper white and the form's print black.
+
+    A faded or light scan leaves writing lighter than :data:`INK_LEVEL`, and the boxes
+    would look empty. The blank form says where print must be, so the page's own print and
+    paper levels are measured there and stretched to 0 and 255. A page whose print cannot
+    be found (colour dropped out) is left as it is.
+    """
+    step = (slice(None, None, 3), slice(None, None, 3))
+    core = _core_mask(layout.form_id, str(layout.blank_image_path))[step]
+    paper = ~layout_mask(layout)[step] & ~fields_mask(layout)[step]
+    sampled = page[step]
+    if not core.any() or not paper.any():
+        return page
+    # A low percentile: a pixel of registration error puts part of a thin line on paper.
+    print_level = float(np.percentile(sampled[core], 10))
+    paper_level = float(np.median(sampled[paper]))
+    if paper_level - print_level < MIN_PRINT_CONTRAST:
+        return page
+    if print_level <= 10 and paper_level >= 245:
+        return page
+    scale = 255.0 / (paper_level - print_level)
+    lut = np.clip((np.arange(256) - print_level) * scale, 0, 255).astype(np.uint8)
+    return np.asarray(lut[page])
 
 
 @lru_cache

@@ -30,6 +30,7 @@ from ocr.read_ink import (
     layout_mask,
     line_crop,
     name_spans,
+    normalise_contrast,
     runs,
     stray_ink,
     text_lines,
@@ -106,6 +107,7 @@ def read_fields(
             f"page {page.shape[::-1]} is not on the {layout.form_id} template grid "
             f"{printed.shape[::-1]}; register it first"
         )
+    page = normalise_contrast(page, layout)
     results: dict[str, FieldResult] = {}
     plans: list[_Plan] = []
     for spec in layout.fields:

@@ -127,6 +127,15 @@ def test_checkbox_under_a_stamp_goes_to_review() -> None:
     )["birth_era_showa"].needs_review
 
 
+def test_a_faded_scan_is_read_against_its_own_print_and_paper() -> None:
+    page = _page(KYUYO, {"dependents_specified_main": "1", "recipient_birth_month": "12"})
+    faded = (170 + page.astype(np.float32) * (240 - 170) / 255).astype(np.uint8)
+    engine = _Fixed("12")
+    results = read_fields(faded, load_layout(KYUYO), [engine])
+    assert engine.calls == 2
+    assert results["recipient_birth_month"].value == 12
+
+
 def test_only_written_fields_reach_the_engine() -> None:
     engine = _Fixed("12")
     page = _page(KYUYO, {"dependents_specified_main": "1", "recipient_birth_month": "12"})
