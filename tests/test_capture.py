@@ -17,6 +17,7 @@ from intake.settings import Settings
 from ocr.layout import FORMS_DIR
 from storage.db import session_scope
 from storage.models import Document
+from storage.store import get_store
 
 BLANK_PNG = (FORMS_DIR / "blank" / "kyuyo_kojinbetsu.png").read_bytes()
 
@@ -43,13 +44,16 @@ def test_upload_stores_original_and_queues(client, station, service_env: Setting
     body = response.json()
     assert body["status"] == "received"
     stored = Path(service_env.resolved_store_dir) / body["id"] / "original"
-    assert stored.read_bytes() == BLANK_PNG
+    assert get_store().get(f"{body['id']}/original") == BLANK_PNG
+    assert BLANK_PNG[100:200] not in stored.read_bytes()  # sealed at rest (R23)
     with session_scope() as session:
         doc = session.get(Document, body["id"])
         assert doc is not None
         assert doc.content_type == "image/png"
         assert doc.expires_at - doc.received_at == timedelta(days=5)
-    job = Job.fetch(job_id_for(body["id"]), connection=Redis.from_url(service_env.redis_url))
+    job = Job.fetch(
+        job_id_for(body["id"]), connection=Redis.from_url(service_env.resolved_redis_url)
+    )
     assert job.args == (body["id"],)  # the job carries the id only
 
 
@@ -114,7 +118,8 @@ def test_upload_survives_a_dead_queue(service_env: Settings, monkeypatch, tmp_pa
     response = upload(client, headers, BLANK_PNG)
     assert response.status_code == 201
     with session_scope() as session:
-        assert session.get(Document, response.json()["id"]).status == "received"
+        doc = session.get(Document, response.json()["id"])
+        assert doc is not None and doc.status == "received"
 
 
 def test_health_and_metrics(client, station) -> None:

@@ -229,7 +229,7 @@ def test_slip_from_scan_to_csv(service: Service, tmp_path: Path) -> None:
     assert body.content.endswith(b"\r\n") and body.content.count(b"\r\n") == 1
     items = next(csv.reader(io.StringIO(body.content.decode("cp932"), newline="")))
     truth = sample.truth
-    assert len(items) == (147 if truth["year"] >= 7 else 144)  # 令和7年分 layout / 令和6年分
+    assert len(items) == (147 if int(truth["year"]) >= 7 else 144)  # 令和7年分 / 令和6年分 layout
     assert items[10] == f"{truth['year']:02d}"
     assert items[0] == "315"
     assert items[13] == truth["recipient_name"]

@@ -527,11 +527,10 @@ def test_redaction_greys_number_boxes_but_keeps_a_public_corporate_number() -> N
 
     def centre(png: bytes, spec) -> int:  # type: ignore[no-untyped-def]
         left, top, right, bottom = box_px(spec.box_mm)
-        return (
-            Image.open(io.BytesIO(png))
-            .convert("L")
-            .getpixel(((left + right) // 2, (top + bottom) // 2))
-        )
+        grey = Image.open(io.BytesIO(png)).convert("L")
+        pixel = grey.getpixel(((left + right) // 2, (top + bottom) // 2))
+        assert isinstance(pixel, int)
+        return pixel
 
     redacted = redact_page(blank, "kyuyo_kojinbetsu", public=frozenset({payer.name}))
     assert centre(redacted, recipient) == 160 != centre(blank, recipient)
