@@ -11,20 +11,13 @@ from sqlalchemy.orm import Session
 
 from intake.security import token_digest
 from intake.settings import Settings, get_settings
-from storage.db import session_factory
+from storage.db import session_scope
 from storage.models import ApiToken
 
 
 def get_db() -> Iterator[Session]:
-    session = session_factory()()
-    try:
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 #: ``scope="function"`` commits before the response is sent: a client that acts on the

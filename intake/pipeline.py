@@ -84,15 +84,6 @@ def read_pages(
     return results
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    return {
-        "rule": finding.rule,
-        "severity": finding.severity,
-        "message_ja": finding.message_ja,
-        "message_en": finding.message_en,
-    }
-
-
 def _claim(document_id: str) -> tuple[str, str, str] | None:
     """Mark the document PROCESSING under a fresh run token; None when there is nothing to do."""
     with session_scope() as session:
@@ -147,7 +138,7 @@ def _save_results(document_id: str, token: str, results: list[PageResult]) -> No
             )
             session.add(page)
             findings = findings_by_field(result)
-            page.issues = [finding_dict(f) for f in findings.get(None, [])]
+            page.issues = [f.as_dict() for f in findings.get(None, [])]
             for position, (name, field) in enumerate(result.fields.items()):
                 session.add(
                     FieldValue(
@@ -162,7 +153,7 @@ def _save_results(document_id: str, token: str, results: list[PageResult]) -> No
                         confidence=field.confidence,
                         needs_review=field.needs_review,
                         source="ocr",
-                        issues=[finding_dict(f) for f in findings.get(name, [])],
+                        issues=[f.as_dict() for f in findings.get(name, [])],
                     )
                 )
         accepted = [r for r in results if r.status == "ok"]

@@ -88,18 +88,9 @@ def validate_document(doc: Document, override: tuple[FieldValue, Any] | None = N
 def store_findings(doc: Document, findings: Findings) -> None:
     """Keep the latest findings with the fields and pages they belong to."""
     for fv in doc.fields:
-        fv.issues = [_issue(f) for f in findings.of(fv)]
+        fv.issues = [f.as_dict() for f in findings.of(fv)]
     for page in doc.pages:
-        page.issues = [_issue(f) for f in findings.record]
-
-
-def _issue(finding: Finding) -> dict[str, Any]:
-    return {
-        "rule": finding.rule,
-        "severity": finding.severity,
-        "message_ja": finding.message_ja,
-        "message_en": finding.message_en,
-    }
+        page.issues = [f.as_dict() for f in findings.record]
 
 
 def parse_input(fv: FieldValue, text: str | None) -> Any:
