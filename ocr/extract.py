@@ -88,7 +88,15 @@ def prepare_page(page: PageImage, form_id: str | None = None) -> PreparedPage:
     work = deskew(work, context)
     check_skew(context)
     candidates = [form_id] if form_id else list(FORM_IDS)
-    found = find_form(work, context, candidates, given=form_id is not None)
+    try:
+        found = find_form(work, context, candidates, given=form_id is not None)
+    except PageRejected:
+        if not context.dpi_from_file:
+            raise
+        # Some software tags every image 200 dpi, or 96: before refusing the page, look
+        # for the form at the common scanner resolutions, as if the file had no tag.
+        context.dpi_from_file = False
+        found = find_form(work, context, candidates, given=form_id is not None)
     if lines_beside_form(found) > MAX_LINES_BESIDE_FORM:
         raise reject("multiple_forms")
     registration = found.registration

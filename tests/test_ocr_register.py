@@ -250,3 +250,12 @@ def test_two_slips_on_one_scan_are_refused_not_half_read() -> None:
 
     assert beside(alone) < MAX_LINES_BESIDE_FORM / 10
     assert beside(bed) > 2 * MAX_LINES_BESIDE_FORM
+
+
+def test_a_wrong_resolution_tag_does_not_hide_the_form() -> None:
+    """A 300-dpi scan tagged 200 dpi: found at its true size, measured, and read."""
+    image, truth = rescan(filled("kyuyo_kojinbetsu"), Scan(degrees=-1.0))
+    prepared = prepare_page(PageImage(image, 200.0))
+    assert prepared.form_id == "kyuyo_kojinbetsu"
+    assert prepared.effective_dpi == pytest.approx(300, rel=0.02)
+    assert corner_error_mm(prepared.template_to_page, truth, "kyuyo_kojinbetsu", 300) < 1.0
