@@ -32,6 +32,13 @@ _COMBINING = {"ﾞ": "\u3099", "゛": "\u3099", "ﾟ": "\u309a", "゜": "\u309a"
 _DIGIT = "[0-9０-９]"
 _ADDRESS_HYPHEN = re.compile(f"(?<={_DIGIT})[{_DASHES}ー_＿~〜]+(?={_DIGIT})")
 
+#: Old character forms (旧字体) to the modern ones every non-name field is written in.
+#: Names keep theirs: 髙, 邉, 澤 are people's legal spelling.
+_MODERN_FORMS = str.maketrans(
+    "學號區縣會國體團處當豫實廣榮將從條藝舊醫", "学号区県会国体団処当予実広栄将従条芸旧医"
+)
+_MODERN_FORM_TYPES = frozenset({"address", "text", "free_text"})
+
 #: Types kept full-width in the record whose normalization keeps the text as written.
 _FULL_WIDTH_TYPES = frozenset({"text", "free_text"})
 
@@ -56,9 +63,13 @@ def tidy(field_type: str, text: str) -> str:
         # Print shows no width: ２８，６００ and 28,600 look alike. These types are
         # full-width in the record, so that is how they are read.
         text = jaconv.h2z(text, kana=True, ascii=True, digit=True)
+    if field_type in _MODERN_FORM_TYPES:
+        # The recogniser was trained mostly on Chinese text and often answers with the old
+        # form (學 for 学); outside names only the modern form is written.
+        text = text.translate(_MODERN_FORMS)
     if field_type == "address":
-        # 丁目 is the only reading of 「丁日」, and addresses write 号, not its old form 號.
-        text = text.replace("丁日", "丁目").replace("號", "号")
+        # 丁目 is the only reading of 「丁日」.
+        text = text.replace("丁日", "丁目")
         # Between digits every dash-like mark is the hyphen of a 番地 (２－７－２４).
         text = _ADDRESS_HYPHEN.sub("－", text)
     return text

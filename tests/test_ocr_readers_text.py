@@ -27,6 +27,9 @@ from ocr.read_text import tidy
         ("kana", "ﾀﾞｲｷ", "ﾀﾞｲｷ"),  # half-width stays for normalization to convert
         ("free_text", "保険料28,600円", "保険料２８，６００円"),
         ("amount", "1-000", "1-000"),  # digit types are never touched
+        ("text", "學生", "学生"),  # old character forms: modern outside names ...
+        ("address", "１０５號室", "１０５号室"),
+        ("name", "渡邉　實", "渡邉　實"),  # ... names keep theirs
     ],
 )
 def test_tidy(field_type: str, raw: str, tidied: str) -> None:
