@@ -42,7 +42,7 @@ REASONS: dict[str, str] = {
     "multiple_forms": "1枚の画像に帳票が複数写っています。1枚ずつスキャンしてください。"
     "(more than one form on the page)",
     "registration_failed": "帳票の位置合わせができませんでした。"
-    "原稿の折れ・汚れ・欠けを確認して再スキャンしてください。"
+    "印字のかすれ・原稿の折れ・汚れ・欠けを確認して再スキャンしてください。"
     "(could not align the page to its form{detail})",
 }
 
