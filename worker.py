@@ -22,6 +22,7 @@ from intake.pipeline import get_extractor
 from intake.queue import get_queue
 from intake.scheduler import run_once
 from intake.settings import get_settings
+from storage.crypto import require_master_key
 
 log = logging.getLogger("worker")
 
@@ -29,6 +30,7 @@ log = logging.getLogger("worker")
 def main(burst: bool = False) -> int:
     configure_logging()
     settings = get_settings()
+    require_master_key(settings)  # documents are sealed (R23): no key, no worker
     get_extractor()  # fail at start-up, not at the first job, when models are missing
     run_once(settings, purge=False)
     queue = get_queue(settings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: R20: images and recognition data are kept five days at most. The setting may shorten
@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     store_dir: Path | None = Field(
         default=None, validation_alias=AliasChoices("STORE_DIR", "TAX_INTAKE_STORE_DIR")
     )
+
+    #: The master key that wraps every document's data key (R23): base64 or hex of 32 bytes,
+    #: from a file (preferred: a secret mounted read-only) or the environment. Development
+    #: (no DATABASE_URL) falls back to ``var/master.key``, created on first use.
+    master_key_file: Path | None = None
+    master_key: SecretStr | None = None
 
     retention_days: float = MAX_RETENTION_DAYS
     max_upload_bytes: int = 100 * 1024 * 1024
@@ -78,6 +84,15 @@ class Settings(BaseSettings):
     @property
     def resolved_redis_url(self) -> str:
         return self.redis_url or f"unix://{self.redis_socket}"
+
+    @property
+    def development(self) -> bool:
+        """The embedded set-up: no external database configured."""
+        return self.database_url is None
+
+    @property
+    def development_key_file(self) -> Path:
+        return (self.var_dir / "master.key").resolve()
 
     @property
     def scratch_dir(self) -> Path:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, utcnow
+from storage.sealed import SealedJSON
 
 
 class ReviewSession(Base):
@@ -65,7 +66,8 @@ class DoubleCheckEntry(Base):
     )
     field_id: Mapped[int] = mapped_column(ForeignKey("field_value.id", ondelete="CASCADE"))
     matches: Mapped[bool] = mapped_column(Boolean)
-    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    #: Sealed like the recognised values (R32): it may be a 個人番号.
+    value: Mapped[Any] = mapped_column(SealedJSON, nullable=True)
 
 
 class ReviewClaim(Base):

@@ -15,6 +15,7 @@ from review_ui.auth import MAX_SESSION_AGE, Forbidden, LoginRequired, SessionLoc
 from review_ui.loading import NotFound
 from review_ui.secret import session_secret
 from review_ui.templating import STATIC_DIR, render, wants_json
+from storage.crypto import require_master_key
 
 SESSION_COOKIE = "tax_intake_session"
 
@@ -59,7 +60,9 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 def setup(app: FastAPI) -> None:
     """Static files (served by the app itself, no CDN), the signed session cookie and the
-    handlers that turn "not logged in / locked / not allowed" into screens."""
+    handlers that turn "not logged in / locked / not allowed" into screens. Refuses to
+    start without the master key the stored documents are sealed with (R23)."""
+    require_master_key()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="review-static")
     app.add_middleware(
         SessionMiddleware,

@@ -13,13 +13,13 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.sealed import SealedBytes, SealedJSON, SealedText
 from storage.status import DocumentStatus, check_transition
 
 
@@ -123,10 +123,11 @@ class FieldValue(Base):
     position: Mapped[int] = mapped_column(Integer)  # order of the field in the layout
     name: Mapped[str] = mapped_column(String(80))
     field_type: Mapped[str] = mapped_column(String(30))
-    #: The normalized value as JSON (str, int, bool or null).
-    value: Mapped[Any] = mapped_column(JSON, nullable=True)
-    ocr_value: Mapped[Any] = mapped_column(JSON, nullable=True)
-    raw_text: Mapped[str | None] = mapped_column(Text)
+    #: The normalized value (str, int, bool or null). Value columns are sealed with the field
+    #: key (storage.sealed): the database never holds a 個人番号 in clear (R32).
+    value: Mapped[Any] = mapped_column(SealedJSON, nullable=True)
+    ocr_value: Mapped[Any] = mapped_column(SealedJSON, nullable=True)
+    raw_text: Mapped[str | None] = mapped_column(SealedText)
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=True)
     source: Mapped[str] = mapped_column(String(10), default="ocr")  # "ocr" or "human"
@@ -192,7 +193,8 @@ class ExportBatch(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     form_id: Mapped[str] = mapped_column(String(40))
     record_count: Mapped[int] = mapped_column(Integer)
-    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: The CSV holds names and 個人番号: sealed like field values (R32).
+    content: Mapped[bytes | None] = mapped_column(SealedBytes)
     sha256: Mapped[str] = mapped_column(String(64))
     acked_at: Mapped[datetime | None]
     expires_at: Mapped[datetime]

@@ -15,6 +15,9 @@ from intake.settings import Settings, get_settings
 from storage.db import upgrade
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# Documents and field values are sealed under a master key (storage.crypto); the tests use
+# one fixed key of their own (subprocesses they start inherit it).
+os.environ.setdefault("TAX_INTAKE_MASTER_KEY", "dGVzdC1vbmx5LW1hc3Rlci1rZXktMzItYnl0ZXMhISE=")
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 

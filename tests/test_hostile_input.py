@@ -222,7 +222,9 @@ def _upload(client: TestClient, headers: dict[str, str], name: str, data: bytes)
 def _files_under(folder: Path) -> list[str]:
     if not folder.exists():
         return []
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    # The documents' wrapped data keys (storage.keys) live in the store's "_keys" folder.
+    files = (p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+    return sorted(str(f) for f in files if f.parts[0] != "_keys")
 
 
 def _run_worker_burst(tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -43,7 +43,9 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _scheduler(args: argparse.Namespace) -> int:
     from intake.scheduler import run_forever
+    from storage.crypto import require_master_key
 
+    require_master_key()  # the purge destroys data keys (R23): no key, no scheduler
     run_forever()
     return 0
 

@@ -54,11 +54,14 @@ def run(args: argparse.Namespace) -> int:
 
     from intake import embedded
     from intake.settings import get_settings
+    from storage.crypto import require_master_key
     from storage.db import upgrade
 
     settings = get_settings()
     host, port = args.host or settings.host, args.port or settings.port
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    # Development makes its own master key under var/ (0600); elsewhere one must be given.
+    require_master_key(settings)
     upgrade()
     password = ensure_first_user()
 
