@@ -35,7 +35,12 @@ ORPHAN_GRACE_SECONDS = 3600
 
 
 def delete_document(
-    session: Session, store: DocumentStore, document: Document, actor: str, reason: str
+    session: Session,
+    store: DocumentStore,
+    document: Document,
+    actor: str,
+    reason: str,
+    remote_addr: str | None = None,
 ) -> DeletionRecord:
     """Physically delete one document: its files, its rows, and leave a deletion record."""
     rows = 1 + sum(
@@ -62,6 +67,7 @@ def delete_document(
             document_id=document.id,
             purpose=reason,
             detail={"files": files, "rows": rows},
+            remote_addr=remote_addr,
         )
     )
     session.delete(document)  # pages and field values go with it (cascade)

@@ -45,6 +45,10 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+#: After this many wrong passwords in a row the account needs a supervisor (R30).
+MAX_FAILED_LOGINS = 5
+
+
 def has_permission(role: str, permission: Permission) -> bool:
     try:
         return permission in PERMISSIONS[Role(role)]

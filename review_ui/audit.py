@@ -13,6 +13,9 @@ from storage.models import AuditEvent
 #: Why staff use these screens; R33 asks for the purpose of every access.
 PURPOSE_CORRECTION = "個人住民税賦課のための帳票確認・訂正"
 PURPOSE_DOUBLE_CHECK = "個人住民税賦課のための二重チェック"
+PURPOSE_RIGHTS_REVIEW = "利用者・アクセス権限の定期確認"
+PURPOSE_RETENTION = "保管期限前の帳票の削除（誤送付等）"
+PURPOSE_AUDIT = "アクセス記録の監査"
 
 
 def record(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from intake.deps import DbSession
 from intake.security import (
+    MAX_FAILED_LOGINS,
     Permission,
     has_permission,
     hash_password,
@@ -28,8 +29,6 @@ from storage.models import User, utcnow
 IDLE_LOCK = timedelta(minutes=5)
 #: A session, even an active one, ends after a working day.
 MAX_SESSION_AGE = timedelta(hours=12)
-#: After this many wrong passwords in a row the account needs a supervisor (R30).
-MAX_FAILED_LOGINS = 5
 #: last_seen is written at most this often, to keep page loads free of needless writes.
 TOUCH_EVERY = timedelta(seconds=15)
 SESSION_KEY = "sid"

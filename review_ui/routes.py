@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from intake.settings import get_settings
-from review_ui import routes_auth, routes_check, routes_review
+from review_ui import routes_admin, routes_audit, routes_auth, routes_check, routes_review
 from review_ui.auth import MAX_SESSION_AGE, Forbidden, LoginRequired, SessionLocked
 from review_ui.loading import NotFound
 from review_ui.secret import session_secret
@@ -23,6 +23,8 @@ router = APIRouter(include_in_schema=False)
 router.include_router(routes_auth.router)
 router.include_router(routes_review.router)
 router.include_router(routes_check.router)
+router.include_router(routes_admin.router)
+router.include_router(routes_audit.router)
 
 
 def _back_to(request: Request) -> str:

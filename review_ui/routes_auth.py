@@ -40,6 +40,8 @@ def home_for(viewer: Viewer) -> str:
         return "/review"
     if viewer.can(Permission.DOUBLE_CHECK):
         return "/check"
+    if viewer.can(Permission.READ_AUDIT):
+        return "/audit"
     return "/denied"
 
 

@@ -34,6 +34,14 @@ def _see_other(target: str) -> Response:
 @router.get("/check")
 def checker_queue(request: Request, db: DbSession, viewer: Checker) -> Response:
     rows, total = check_queue(db, CheckState.AWAITING, exclude_first_by=viewer.user.id)
+    audit.record(
+        db,
+        request,
+        viewer.user.username,
+        "search",
+        purpose=audit.PURPOSE_DOUBLE_CHECK,
+        detail={"list": "check", "count": total},
+    )
     return render(
         request,
         "queue.html",
@@ -98,6 +106,14 @@ def submit_check(
 @router.get("/resolve")
 def resolve_queue(request: Request, db: DbSession, viewer: Approver) -> Response:
     rows, total = check_queue(db, CheckState.MISMATCH)
+    audit.record(
+        db,
+        request,
+        viewer.user.username,
+        "search",
+        purpose=audit.PURPOSE_DOUBLE_CHECK,
+        detail={"list": "resolve", "count": total},
+    )
     return render(
         request,
         "queue.html",

@@ -37,6 +37,14 @@ class ApproveInput(BaseModel):
 @router.get("/review")
 def review_queue(request: Request, db: DbSession, viewer: Reviewer) -> Response:
     rows, total = correction_queue(db, viewer.user.id)
+    audit.record(
+        db,
+        request,
+        viewer.user.username,
+        "search",
+        purpose=audit.PURPOSE_CORRECTION,
+        detail={"list": "review", "count": total},
+    )
     return render(request, "queue.html", {"viewer": viewer, "rows": rows, "total": total})
 
 
@@ -71,6 +79,7 @@ def document_screen(
 
 @router.get("/documents/{document_id}/pages/{number}/image")
 def page_image(
+    request: Request,
     db: DbSession,
     viewer: ImageViewer,
     document_id: str,
@@ -91,6 +100,15 @@ def page_image(
         )
         public = frozenset(fv.name for fv in corporate if not is_my_number(fv.field_type, fv.value))
         png = redact_page(png, page.form_id, public)
+    audit.record(
+        db,
+        request,
+        viewer.user.username,
+        "view_image",
+        document_id=document_id,
+        purpose=audit.PURPOSE_CORRECTION,
+        detail={"page": number, "masked": not viewer.may_see_my_number},
+    )
     headers = dict(SECURITY_HEADERS)
     # Kept in memory for the open page only: images are personal data with a 5-day life.
     headers["Cache-Control"] = "private, no-store"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ AUDIT_RETENTION = timedelta(days=4 * 366)
 GENESIS = "0" * 64
 #: Action of the event the pruning writes; its detail names the hash the kept chain follows.
 PRUNED = "audit_pruned"
+_LONG_DIGITS = re.compile(r"\d{12,13}")
 #: pg_advisory_xact_lock key of the audit chain ("audit" → a fixed number).
 _PG_LOCK_KEY = 0x61_75_64_69
 
@@ -78,6 +80,10 @@ def _chain_new_events(session: Session, _context: Any, _instances: Any) -> None:
     lock_chain(session)
     prev = _head(session)
     for item in new:
+        if item.purpose:
+            # A purpose may be typed by a person; a 12–13 digit number in it could be a
+            # 個人番号, which the log must never hold (R33).
+            item.purpose = _LONG_DIGITS.sub(lambda m: "*" * len(m.group(0)), item.purpose)
         item.at = item.at or utcnow()
         item.detail = item.detail or {}
         item.prev_hash = prev

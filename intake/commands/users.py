@@ -7,12 +7,13 @@ import csv
 import getpass
 import sys
 from datetime import UTC, datetime
+from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.errors import TaxIntakeError
-from intake.security import Role, hash_password
+from intake.security import MAX_FAILED_LOGINS, PERMISSIONS, Role, hash_password
 from storage.db import session_scope
 from storage.models import AuditEvent, User, utcnow
 
@@ -120,39 +121,63 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _state(user: User) -> str:
+def account_state(user: User) -> str:
+    """``active``, ``inactive`` (disabled), ``expired`` or ``locked`` (wrong passwords)."""
     if not user.active:
         return "inactive"
     if user.expires_at is not None:
         expires = user.expires_at if user.expires_at.tzinfo else user.expires_at.replace(tzinfo=UTC)
         if expires <= utcnow():
             return "expired"
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        return "locked"
     return "active"
 
 
-def _list(args: argparse.Namespace) -> int:
-    columns = ["username", "display_name", "role", "may_see_my_number", "state", "expires_at"]
-    columns += ["failed_logins", "created_at"]
-    with session_scope() as session:
-        users = list(session.scalars(select(User).order_by(User.username)))
-        rows = [
-            [
-                u.username,
-                u.display_name or "",
-                u.role,
-                "yes" if u.may_see_my_number else "no",
-                _state(u),
-                u.expires_at.isoformat() if u.expires_at else "",
-                str(u.failed_logins),
-                u.created_at.isoformat(),
-            ]
-            for u in users
+#: Columns of the user/rights list (R35), on screen, in the CSV and on the command line.
+RIGHTS_COLUMNS = [
+    "username",
+    "display_name",
+    "role",
+    "may_see_my_number",
+    "state",
+    "expires_at",
+    "failed_logins",
+    "created_at",
+    "permissions",
+]
+
+
+def user_rights(session: Session) -> list[list[str]]:
+    """One row per account, in :data:`RIGHTS_COLUMNS` order: who may do what (R35)."""
+    return [
+        [
+            u.username,
+            u.display_name or "",
+            u.role,
+            "yes" if u.may_see_my_number else "no",
+            account_state(u),
+            u.expires_at.isoformat() if u.expires_at else "",
+            str(u.failed_logins),
+            u.created_at.isoformat(),
+            " ".join(sorted(PERMISSIONS.get(Role(u.role), ()))),
         ]
+        for u in session.scalars(select(User).order_by(User.username))
+    ]
+
+
+def write_rights_csv(rows: list[list[str]], out: TextIO) -> None:
+    writer = csv.writer(out)
+    writer.writerow(RIGHTS_COLUMNS)
+    writer.writerows(rows)
+
+
+def _list(args: argparse.Namespace) -> int:
+    with session_scope() as session:
+        rows = user_rights(session)
         session.add(AuditEvent(actor="cli", action="user_list", detail={"count": len(rows)}))
     if args.csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
+        write_rights_csv(rows, sys.stdout)
     else:
         for row in rows:
             print("\t".join(row[:6]))
