@@ -40,11 +40,15 @@ def reconcile(session: Session, queue: Queue, settings: Settings | None = None) 
     now = utcnow()
     handed_back: list[str] = []
 
+    # Locked, and rows a run is writing right now skipped: a run that finishes at the last
+    # moment keeps its result instead of being overwritten by a stale read.
     stuck = session.scalars(
-        select(Document).where(
+        select(Document)
+        .where(
             Document.status == DocumentStatus.PROCESSING,
             Document.status_changed_at < now - run_limit(settings),
         )
+        .with_for_update(skip_locked=True)
     ).all()
     abandoned = []
     for doc in stuck:
