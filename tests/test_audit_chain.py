@@ -153,3 +153,18 @@ def test_purge_keeps_audit_events_four_years(service_env: Settings) -> None:
     with session_scope(url) as session:
         session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": _ids(url)[0]})
     assert not _verify(url).ok
+
+
+def test_concurrent_writers_never_fork_the_chain(database_url: str) -> None:
+    """Writers in parallel transactions are serialised by the chain lock: one chain."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def writer(n: int) -> None:
+        for i in range(5):
+            with session_scope(database_url) as session:
+                session.add(AuditEvent(actor=f"w{n}", action="view", detail={"i": i}))
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(writer, range(4)))
+    report = _verify(database_url)
+    assert report.ok and report.events == 20, report
