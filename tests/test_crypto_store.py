@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select, text
 
 from intake.errors import ConfigurationError
@@ -136,7 +137,9 @@ def test_no_master_key_outside_development(tmp_path: Path, monkeypatch: pytest.M
     with pytest.raises(ConfigurationError, match="no master key"):
         require_master_key(settings)
     with pytest.raises(ConfigurationError):
-        require_master_key(Settings(database_url="postgresql://db/x", master_key="c2hvcnQ="))
+        require_master_key(
+            Settings(database_url="postgresql://db/x", master_key=SecretStr("c2hvcnQ="))
+        )
     key_file = tmp_path / "secret.key"
     key_file.write_text("ab" * 32)
     settings = Settings(database_url="postgresql://db/x", master_key_file=key_file)
