@@ -157,12 +157,14 @@ class FieldInk:
         return int(self.ink.sum())
 
 
-def cut(page: np.ndarray, printed: np.ndarray, box: Box) -> FieldInk:
+def cut(
+    page: np.ndarray, printed: np.ndarray, box: Box, ignore: np.ndarray | None = None
+) -> FieldInk:
     """The written content of ``box`` on ``page`` (both on the template grid).
 
     Printed pixels are whitened except where writing crosses a printed horizontal line:
     text written on a form's dashed guide lines would otherwise lose a slice of every
-    stroke and fall apart into fragments.
+    stroke and fall apart into fragments. ``ignore`` (the box's shape) is whitened too.
     """
     sl = (slice(box.y, box.y + box.h), slice(box.x, box.x + box.w))
     image = page[sl].copy()
@@ -170,7 +172,27 @@ def cut(page: np.ndarray, printed: np.ndarray, box: Box) -> FieldInk:
     dark = image < INK_LEVEL
     crossing = dark & on_print & _bridged(dark & ~on_print, 2 * BLANK_DILATION_PX + 2)
     image[on_print & ~crossing] = 255
+    if ignore is not None:
+        image[ignore] = 255
     return FieldInk(box, image, _written(image))
+
+
+#: How far writing may stray out of its box and still be read with it: printers feed
+#: slips a little off, and people write past the edge (millimetres, across and down).
+STRAY_MM = (1.5, 0.5)
+
+
+def cut_around(page: np.ndarray, printed: np.ndarray, fields: np.ndarray, box: Box) -> FieldInk:
+    """Like :func:`cut`, over ``box`` widened by :data:`STRAY_MM` on each side, without
+    whatever lies in another field's box."""
+    mx, my = (round(v * PX_PER_MM) for v in STRAY_MM)
+    height, width = page.shape[:2]
+    y0, y1 = max(0, box.y - my), min(height, box.y + box.h + my)
+    x0, x1 = max(0, box.x - mx), min(width, box.x + box.w + mx)
+    around = Box(x0, y0, x1 - x0, y1 - y0)
+    others = fields[y0:y1, x0:x1].copy()
+    others[box.y - y0 : box.y - y0 + box.h, box.x - x0 : box.x - x0 + box.w] = False
+    return cut(page, printed, around, ignore=others)
 
 
 def _bridged(ink: np.ndarray, reach: int) -> np.ndarray:

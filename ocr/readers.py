@@ -25,6 +25,7 @@ from ocr.read_ink import (
     cell_boxes,
     crop_margin,
     cut,
+    cut_around,
     field_box,
     fields_mask,
     layout_mask,
@@ -144,6 +145,9 @@ def _plan(
     if spec.type in INK_ONLY_TYPES:
         margin = min(box.w, box.h)
         return _checkbox(spec, ink, stray_ink(page, printed, fields, box, margin)), None
+    if not spec.cells:
+        # Text printed or written a little past the box edge is still this field's.
+        ink = cut_around(page, printed, fields, box)
     if ink.ink_pixels < MIN_INK_PX:
         return _empty(spec, box, ink.ink_pixels), None
     rule = RULES[spec.type]
