@@ -298,8 +298,8 @@ def render(results: list[RunResult], meta: dict[str, Any]) -> str:
         f"load average {meta['load_average']} before the first run; code {meta['commit']}.",
         "",
         "| workers | pages | seconds | pages/min | speed-up | queue wait p50 | p95 "
-        "| OCR s/page | peak RSS per worker (MB) | outcome |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| OCR s/page | peak RSS per worker (MB) | load average before → after | outcome |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for r in results:
         outcome = ", ".join(f"{k} {v}" for k, v in sorted(r.statuses.items()))
@@ -307,7 +307,7 @@ def render(results: list[RunResult], meta: dict[str, Any]) -> str:
             f"| {r.workers} | {r.pages} | {r.seconds} | {r.pages_per_minute} "
             f"| {r.pages_per_minute / base:.2f}× | {r.queue_wait_p50} s | {r.queue_wait_p95} s "
             f"| {r.ocr_seconds_mean} | {', '.join(str(p) for p in r.peak_rss_mb_per_worker)} "
-            f"| {outcome} |"
+            f"| {r.load_average_before} → {r.load_average_after} | {outcome} |"
         )
     needed = PEAK_DAY_PAGES / (WORKING_DAY_HOURS * 60)
     one = results[0].pages_per_minute / results[0].workers
@@ -322,8 +322,9 @@ def render(results: list[RunResult], meta: dict[str, Any]) -> str:
         "Queue wait is from enqueue to the claim by a worker, sampled every "
         f"{meta['poll']} s; with the whole batch enqueued at once it is the time to drain the "
         "backlog ahead of a page, so it halves as workers double. Pages per minute run from "
-        "the first enqueue to the last result. The machine is shared: the load average "
-        "before and after each run is in load.json.",
+        "the first enqueue to the last result. The machine is shared with other work: a "
+        "load average near or above the core count means the workers did not have a core "
+        "each, and the OCR seconds per page show it.",
         "",
     ]
     return "\n".join(lines)
