@@ -321,7 +321,12 @@ def restart_database(mode: str, database_url: str) -> bool:
 
 def _admin_engine(database_url: str) -> Any:
     parts = urlsplit(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    return create_engine(urlunsplit(parts._replace(path="/postgres")), isolation_level="AUTOCOMMIT")
+    # Pre-ping: the run may have restarted the server under this engine's pooled connection.
+    return create_engine(
+        urlunsplit(parts._replace(path="/postgres")),
+        isolation_level="AUTOCOMMIT",
+        pool_pre_ping=True,
+    )
 
 
 # --- the check -----------------------------------------------------------------------
@@ -554,15 +559,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with own_database(args.database_url, workdir) as url:
             outcome = run_chaos(config, url, workdir)
-        report = {
-            "command": "python scripts/chaos.py "
-            + " ".join(sys.argv[1:] if argv is None else argv),
-            "database": "postgresql" if url.startswith("postgresql") else "sqlite",
-            "config": asdict(config),
-            "ok": outcome.ok,
-            **asdict(outcome),
-        }
-        print(json.dumps(report, indent=1))
+            # Printed before the database is dropped, so a failing clean-up loses no result.
+            report = {
+                "command": "python scripts/chaos.py "
+                + " ".join(sys.argv[1:] if argv is None else argv),
+                "database": "postgresql" if url.startswith("postgresql") else "sqlite",
+                "config": asdict(config),
+                "ok": outcome.ok,
+                **asdict(outcome),
+            }
+            print(json.dumps(report, indent=1), flush=True)
     finally:
         if args.keep:
             print(f"work directory kept: {workdir}", file=sys.stderr)
