@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     #: Confidence below which a field is put in front of a person.
     review_threshold: float = 0.90
-    ocr_engine: str = "ppocr"
+    #: Comma-separated engines: PP-OCR reads; Tesseract re-reads digits PP-OCR is unsure of.
+    ocr_engine: str = "ppocr,tesseract"
 
     @field_validator("retention_days")
     @classmethod
