@@ -1,6 +1,6 @@
 """Identification, rejection, registration residual and timing on ocr.synth samples.
 
-Usage (from /work/main): PYTHONPATH=. .venv/bin/python tests/experiments/h1a_bench_samples.py N
+Usage: .venv/bin/python -m bench.capture_benchmark N
 
 Registration residual: the registered page and the blank template are cut into 25 mm
 tiles; in each tile that has ruling lines, phase correlation of the two line images gives
@@ -37,7 +37,9 @@ def line_image(grey: np.ndarray) -> np.ndarray:
 
 def residual_mm(registered: np.ndarray, form_id: str) -> float:
     """Largest local misalignment (mm) over the tiles that have ruling lines."""
-    blank = cv2.imread(str(load_layout(form_id).blank_image_path))[:, :, 2]
+    template = cv2.imread(str(load_layout(form_id).blank_image_path))
+    assert template is not None
+    blank = template[:, :, 2]
     a, b = line_image(registered), line_image(blank)
     tile = round(25 * PX_PER_MM)
     worst = 0.0

@@ -1,7 +1,6 @@
 """Which registered-image finish reads best: raw, background-flattened, flattened+denoised.
 
-Usage (from /work/main): OMP_THREAD_LIMIT=1 PYTHONPATH=. .venv/bin/python \
-    tests/experiments/h1a_output_variants.py N
+Usage: OMP_THREAD_LIMIT=1 .venv/bin/python -m bench.registered_output_variants N
 Field accuracy = share of truth fields whose read value equals the truth.
 """
 

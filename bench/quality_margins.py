@@ -1,6 +1,6 @@
 """Measure the capture-quality numbers on generated samples (run from /work/main).
 
-Usage: PYTHONPATH=. .venv/bin/python tests/experiments/h1a_measure_quality.py [seeds]
+Usage: .venv/bin/python -m bench.quality_margins [seeds]
 """
 
 from __future__ import annotations
