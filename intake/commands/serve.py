@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import secrets
+import signal
 import threading
 
 from sqlalchemy import func, select
@@ -49,6 +50,10 @@ def ensure_first_user() -> str | None:
     return password
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -66,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
     password = ensure_first_user()
 
     children = []
+    # uvicorn re-raises SIGTERM after its graceful shutdown; as an exception it reaches the
+    # ``finally`` below, so the worker, scheduler and Redis stop with us instead of living on.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         if settings.redis_url is None:
             children.append(embedded.start_private_redis(settings))
