@@ -9,6 +9,7 @@ import json
 import logging
 import os
 from datetime import UTC, datetime
+from typing import Any
 
 
 class JsonFormatter(logging.Formatter):
@@ -36,3 +37,19 @@ def configure_logging(level: str | None = None) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level or os.environ.get("TAX_INTAKE_LOG_LEVEL", "INFO"))
     logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's own loggers (server, access, tracebacks of 500s) in the same JSON lines."""
+    json_lines = os.environ.get("TAX_INTAKE_LOG_FORMAT", "json") == "json"
+    formatter = {"()": JsonFormatter} if json_lines else {"format": "%(asctime)s %(message)s"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"default": formatter},
+        "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "default"}},
+        "loggers": {
+            name: {"handlers": ["default"], "level": "INFO", "propagate": False}
+            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+        },
+    }

@@ -10,6 +10,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     migrate = subparsers.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(func=_migrate)
 
+    web = subparsers.add_parser("web", help="run the web app alone (external services)")
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8000)
+    web.set_defaults(func=_web)
+
     worker = subparsers.add_parser("worker", help="run one RQ worker (loads the OCR models once)")
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     worker.set_defaults(func=_worker)
@@ -32,6 +37,15 @@ def _migrate(args: argparse.Namespace) -> int:
 
     upgrade()
     print("database schema is up to date")
+    return 0
+
+
+def _web(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from intake.logs import uvicorn_log_config
+
+    uvicorn.run("api:app", host=args.host, port=args.port, log_config=uvicorn_log_config())
     return 0
 
 

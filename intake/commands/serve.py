@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from intake import embedded
+    from intake.logs import uvicorn_log_config
     from intake.settings import get_settings
     from storage.crypto import require_master_key
     from storage.db import upgrade
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print("  log in with your account (python -m intake users add NAME --role …)")
         print("  stop with Ctrl+C\n", flush=True)
-        uvicorn.run("api:app", host=host, port=port, log_level="info")
+        uvicorn.run("api:app", host=host, port=port, log_config=uvicorn_log_config())
     finally:
         embedded.stop_all(children)
     return 0
