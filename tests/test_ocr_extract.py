@@ -44,6 +44,7 @@ def test_a_file_of_one_good_and_one_blank_page(extractor: Extractor, tmp_path: P
     assert set(good.fields) == set(layout.field_names)
     assert good.image is not None
     template = cv2.imread(str(layout.blank_image_path), cv2.IMREAD_GRAYSCALE)
+    assert template is not None
     assert good.image.shape == template.shape and good.image.dtype == np.uint8
     assert good.registration_quality is not None and good.registration_quality >= 0.6
     # Registration puts the readers on the right boxes: the clean slip reads back.

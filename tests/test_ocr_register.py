@@ -62,7 +62,10 @@ def rescan(page: np.ndarray, scan: Scan, seed: int = 0) -> tuple[np.ndarray, np.
         canvas = (round(width * ratio), round(height * ratio))
         origin = np.zeros(2)
     centre = np.array([width, height]) / 2.0
-    matrix = cv2.getRotationMatrix2D((centre[0], centre[1]), scan.degrees, ratio * scan.scale)
+    matrix = np.asarray(
+        cv2.getRotationMatrix2D((centre[0], centre[1]), scan.degrees, ratio * scan.scale),
+        dtype=np.float64,
+    )
     matrix[:, 2] += origin + centre * ratio + np.array(scan.offset_mm) * px_per_mm - centre
     truth = np.vstack([matrix, [0.0, 0.0, 1.0]])
     if scan.upside_down:
@@ -79,7 +82,9 @@ def rescan(page: np.ndarray, scan: Scan, seed: int = 0) -> tuple[np.ndarray, np.
         image = np.where(grey < 150, 0, 255).astype(np.uint8)
     if scan.jpeg:
         _, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, scan.jpeg])
-        image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+        decoded = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+        assert decoded is not None
+        image = decoded
     if scan.sideways:
         # np.rot90 turns anticlockwise: (x, y) → (y, width - 1 - x).
         turn = np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, image.shape[1] - 1.0], [0.0, 0.0, 1.0]])
@@ -144,6 +149,7 @@ def test_field_boxes_land_within_a_millimetre(form_id: str, scan: Scan) -> None:
     assert error <= MAX_ERROR_MM, f"field corners off by {error:.2f} mm"
     # The registered page is the template's grid: same size, grey.
     blank = cv2.imread(str(load_layout(form_id).blank_image_path))
+    assert blank is not None
     assert prepared.image.shape == blank.shape[:2]
     assert prepared.image.dtype == np.uint8
     assert prepared.effective_dpi == pytest.approx(scan.dpi * scan.scale, rel=0.02)
