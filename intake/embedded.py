@@ -79,6 +79,10 @@ def child_environment(settings: Settings) -> dict[str, str]:
     env["REDIS_URL"] = settings.resolved_redis_url
     env["STORE_DIR"] = str(settings.resolved_store_dir)
     env["PYTHONPATH"] = str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    if settings.development and settings.master_key is None and settings.master_key_file is None:
+        # The children get an explicit DATABASE_URL, so they would not count as development:
+        # hand them the key file ``serve`` made under var/.
+        env["TAX_INTAKE_MASTER_KEY_FILE"] = str(settings.development_key_file)
     return env
 
 

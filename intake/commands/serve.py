@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import secrets
 import signal
+import subprocess
 import threading
+import time
 
 from sqlalchemy import func, select
 
@@ -54,6 +57,21 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _stop_if_a_child_dies(
+    children: list[subprocess.Popen[bytes]], stopping: threading.Event
+) -> None:
+    """The service never runs without its worker, scheduler or Redis: if one exits (a worker
+    that finds no OCR models exits at once with the reason in its log), stop everything."""
+    while not stopping.is_set():
+        for child in children:
+            code = child.poll()
+            if code is not None and not stopping.is_set():
+                log.error("%s exited with code %s; stopping the service", child.args, code)
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+        time.sleep(1)
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -71,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     upgrade()
     password = ensure_first_user()
 
-    children = []
+    children: list[subprocess.Popen[bytes]] = []
+    stopping = threading.Event()
     # uvicorn re-raises SIGTERM after its graceful shutdown; as an exception it reaches the
     # ``finally`` below, so the worker, scheduler and Redis stop with us instead of living on.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -80,6 +99,9 @@ def run(args: argparse.Namespace) -> int:
             children.append(embedded.start_private_redis(settings))
         children += [embedded.start_python(["worker.py"], settings) for _ in range(args.workers)]
         children.append(embedded.start_python(["-m", "intake", "scheduler"], settings))
+        threading.Thread(
+            target=_stop_if_a_child_dies, args=(children, stopping), daemon=True
+        ).start()
         if args.demo:
             from intake.demo import feed_samples
 
@@ -93,5 +115,6 @@ def run(args: argparse.Namespace) -> int:
         print("  stop with Ctrl+C\n", flush=True)
         uvicorn.run("api:app", host=host, port=port, log_config=uvicorn_log_config())
     finally:
+        stopping.set()
         embedded.stop_all(children)
     return 0
