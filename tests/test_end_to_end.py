@@ -69,8 +69,12 @@ class Service:
 @pytest.fixture(params=BACKENDS)
 def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
     port = _free_port()
+    # As a new user starts it: no database, Redis, store or master key configured.
     env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "STORE_DIR")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "STORE_DIR")
+        and not k.startswith("TAX_INTAKE_MASTER_KEY")
     }
     env.update(
         TAX_INTAKE_VAR_DIR=str(tmp_path / "var"),
@@ -81,7 +85,11 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]
     database_url = f"sqlite:///{tmp_path / 'var' / 'tax-intake.sqlite3'}"
     if request.param == "postgresql":
         database_url = request.getfixturevalue("clean_postgres_url")
-        env.update(DATABASE_URL=database_url, REDIS_URL=request.getfixturevalue("redis_url"))
+        env.update(
+            DATABASE_URL=database_url,
+            REDIS_URL=request.getfixturevalue("redis_url"),
+            TAX_INTAKE_MASTER_KEY=os.environ["TAX_INTAKE_MASTER_KEY"],  # external: key required
+        )
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "intake", "serve"],
