@@ -1,7 +1,8 @@
 """The document screen in a real browser (Debian chromium via Playwright): keyboard-only
 correction and approval, live validation, 個人番号 masking, idle lock (issue 5, R15, R31, R34).
 
-Set REVIEW_SCREENSHOT=path to also save the document screen at 1366×768.
+Set REVIEW_SCREENSHOT=path/review.png to also save the screens at 1366×768 (the document
+screen there; queue.png, check.png and resolve.png beside it).
 """
 
 from __future__ import annotations
@@ -116,6 +117,9 @@ def test_keyboard_only_correction_and_approval(server, browser) -> None:
         second = seed_document(db, get_store(), "nenkin_kojinbetsu", seed=4).id
     truth = make_sample("kyuyo_kojinbetsu", 3).truth
     page = _page(browser, server, "suzuki")
+    screenshot = os.environ.get("REVIEW_SCREENSHOT")
+    if screenshot:
+        page.screenshot(path=str(Path(screenshot).with_name("queue.png")))
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     errors: list[str] = []
@@ -125,7 +129,6 @@ def test_keyboard_only_correction_and_approval(server, browser) -> None:
     # The cursor starts on the first field that needs a look: the one with the error.
     focused = page.evaluate("document.activeElement.closest('.field').dataset.group")
     assert focused == "error"
-    screenshot = os.environ.get("REVIEW_SCREENSHOT")
     if screenshot:
         page.wait_for_function("document.querySelector('.page-image').complete")
         page.screenshot(path=screenshot)
@@ -257,3 +260,69 @@ def test_blind_double_check_by_keyboard(server, browser) -> None:
     with session_scope() as db:
         approved = db.get(Document, document_id)
         assert approved is not None and approved.status == DocumentStatus.APPROVED
+
+
+def test_double_check_mismatch_is_resolved_by_keyboard(server, browser) -> None:
+    """The checker types one amount differently: the document waits in the resolve list, the
+    corrector sees both entries side by side, types the right one and the document is
+    approved with that value (R16)."""
+    from review_ui.double_check import marked_fields
+    from review_ui.models import CheckState, DoubleCheck
+    from storage.models import User
+
+    add_user("suzuki", "corrector", PASSWORD, may_see_my_number=True)
+    add_user("sato", "checker", PASSWORD, may_see_my_number=True)
+    with session_scope() as db:
+        doc = seed_document(db, get_store(), "kyuyo_kojinbetsu", seed=5, misread=False)
+        first = db.scalar(select(User).where(User.username == "suzuki"))
+        assert first is not None
+        db.add(DoubleCheck(document_id=doc.id, first_by=first.id))
+        marked = [(fv.id, fv.value) for fv in marked_fields(doc)]
+        document_id = doc.id
+    differing_id, right_value = next(
+        (fid, value) for fid, value in marked if isinstance(value, int) and value > 0
+    )
+    typo = right_value + 1000
+    screenshot = os.environ.get("REVIEW_SCREENSHOT")
+
+    checker = _page(browser, server, "sato", home="**/check")
+    checker.goto(f"{server}/check/{document_id}")
+    # The first entry is nowhere on the blind screen.
+    assert f"{right_value:,}" not in checker.content()
+    if screenshot:
+        checker.keyboard.type(str(marked[0][1] or ""))
+        checker.wait_for_function("document.querySelector('.page-image').complete")
+        checker.screenshot(path=str(Path(screenshot).with_name("check.png")))
+        checker.keyboard.press("Escape")
+    for field_id, value in marked:
+        typed = typo if field_id == differing_id else value
+        checker.keyboard.type("" if typed is None else str(typed))
+        checker.keyboard.press("Enter")
+    checker.keyboard.press("Control+Enter")
+    checker.wait_for_url("**/check")
+    with session_scope() as db:
+        check = db.get(DoubleCheck, document_id)
+        waiting = db.get(Document, document_id)
+        assert check is not None and check.state == CheckState.MISMATCH
+        assert waiting is not None and waiting.status == DocumentStatus.NEEDS_REVIEW
+
+    corrector = _page(browser, server, "suzuki")
+    corrector.goto(f"{server}/resolve")
+    corrector.click(f"a[href='/resolve/{document_id}']")
+    corrector.wait_for_url(f"**/resolve/{document_id}")
+    rows = corrector.locator("#fields .field")
+    assert rows.count() == 1  # only the difference, not the fields both entered alike
+    assert corrector.inner_text(".first") == f"{right_value:,}"
+    assert corrector.inner_text(".second") == f"{typo:,}"
+    if screenshot:
+        corrector.wait_for_function("document.querySelector('.page-image').complete")
+        corrector.screenshot(path=str(Path(screenshot).with_name("resolve.png")))
+    corrector.focus(f"#f{differing_id}")
+    corrector.keyboard.type(str(right_value))
+    corrector.keyboard.press("Control+Enter")
+    corrector.wait_for_url("**/resolve")
+    with session_scope() as db:
+        approved = db.get(Document, document_id)
+        resolved = db.get(FieldValue, differing_id)
+        assert approved is not None and approved.status == DocumentStatus.APPROVED
+        assert resolved is not None and resolved.value == right_value
