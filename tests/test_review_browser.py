@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +16,16 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
+
+from bench.browser_session import (  # noqa: E402
+    CHROMIUM,
+    launch_browser,
+    open_page,
+    serve_app,
+    settle,
+)
+
 if not shutil.which(CHROMIUM):
     pytest.skip("Debian chromium is not installed", allow_module_level=True)
 
@@ -37,12 +42,6 @@ from storage.store import get_store  # noqa: E402
 PASSWORD = "correct horse battery"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def live_env(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -57,55 +56,19 @@ def live_env(
 
 @pytest.fixture
 def server(live_env: Settings) -> Iterator[str]:
-    """The app served by uvicorn in a thread of this process, on a free local port."""
-    import uvicorn
-
-    from api import create_app
-
-    port = _free_port()
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    """The app served by uvicorn in a thread of this process (bench.browser_session)."""
+    with serve_app() as url:
+        yield url
 
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with launch_browser() as instance:
         yield instance
-        instance.close()
 
 
 def _page(browser, server: str, user: str, home: str = "**/review"):  # type: ignore[no-untyped-def]
-    # bypass_csp: Playwright's wait_for_function evaluates strings, which our CSP forbids.
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 768}, locale="ja-JP", bypass_csp=True
-    )
-    page = context.new_page()
-    page.goto(f"{server}/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(home)
-    return page
-
-
-def _settle(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the screen's requests (saves, live validation) have all answered."""
-    page.wait_for_timeout(300)  # live validation starts 250 ms after the last keystroke
-    page.wait_for_function("window.TaxIntake.pending() === 0")
+    return open_page(browser, server, user, PASSWORD, home)
 
 
 def test_keyboard_only_correction_and_approval(server, browser) -> None:
@@ -167,14 +130,14 @@ def test_keyboard_only_correction_and_approval(server, browser) -> None:
             page.keyboard.press("Enter")
             break
         page.keyboard.press("Enter")
-        _settle(page)
+        settle(page)
     # Confirm every remaining field that needs a look, with Enter only.
     for _ in range(len(fields)):
         if page.evaluate("document.querySelectorAll('.field.needs-review').length") == 0:
             break
         page.focus(".field.needs-review .value:not([disabled])")
         page.keyboard.press("Enter")
-        _settle(page)
+        settle(page)
     page.keyboard.press("Control+Enter")
     if page.is_visible("#confirm-dialog"):
         page.keyboard.press("Enter")
