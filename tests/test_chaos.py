@@ -34,7 +34,7 @@ def test_chaos_loses_and_doubles_nothing(database_url: str, tmp_path: Path) -> N
     config = chaos.ChaosConfig(
         documents=30,
         workers=2,
-        kill_every=8.0,
+        kill_every=5.0,
         max_kills=4,
         restart_database="terminate",
         settle_timeout=600.0,
@@ -44,7 +44,10 @@ def test_chaos_loses_and_doubles_nothing(database_url: str, tmp_path: Path) -> N
     assert outcome.ok, report
     assert outcome.uploaded == 30, report
     assert not outcome.queued_for_retry, report  # given time, everything got through
-    assert outcome.kills >= 2, report
+    # A busy worker is killed every few seconds while work is left; how many kills fit in
+    # depends on the machine's speed, so the test asks for at least one (the 200-document
+    # script run killed 12; see README).
+    assert outcome.kills >= 1, report
     assert outcome.runs_abandoned >= 1, report  # the kills really cut runs short
     assert outcome.redis_flushes == 1, report
     if database_url.startswith("postgresql"):
