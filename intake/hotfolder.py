@@ -1,5 +1,7 @@
 """Hot-folder client for scanning stations: upload what the scanner drops in a folder.
 
+Its log names document ids, never file names: a station may name scans after people.
+
 A file moves to ``sent/`` only after the server confirmed receipt (HTTP 200/201 with an id),
 to ``failed/`` (with a ``.reason.txt`` beside it) when the server refused it for good (4xx),
 and stays where it is, to be tried again, when the server could not be reached (5xx, network).
@@ -45,19 +47,19 @@ def upload_once(folder: Path, client: httpx.Client, url: str, settle_seconds: fl
             with path.open("rb") as handle:
                 response = client.post(url, files={"file": (path.name, handle)})
         except httpx.HTTPError as exc:
-            log.warning("%s: server not reachable (%s); will retry", path.name, exc)
+            log.warning("server not reachable (%s); will retry", exc)
             return confirmed
         if response.status_code in (200, 201) and "id" in response.json():
             target = _move(path, folder / "sent")
-            log.info("%s: received as %s", path.name, response.json()["id"])
+            log.info("file received as document %s", response.json()["id"])
             (target.parent / f"{target.name}.receipt.txt").write_text(response.json()["id"])
             confirmed += 1
         elif 400 <= response.status_code < 500 and response.status_code not in (401, 408, 429):
             target = _move(path, folder / "failed")
             (target.parent / f"{target.name}.reason.txt").write_text(response.text)
-            log.warning("%s: refused (%s): %s", path.name, response.status_code, response.text)
+            log.warning("a file was refused (%s); see failed/", response.status_code)
         else:
-            log.warning("%s: server answered %s; will retry", path.name, response.status_code)
+            log.warning("server answered %s; will retry", response.status_code)
     return confirmed
 
 
