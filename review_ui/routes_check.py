@@ -12,7 +12,7 @@ from review_ui.loading import load_document
 from review_ui.masking import is_my_number, mask
 from review_ui.models import CheckState
 from review_ui.queue import check_queue
-from review_ui.templating import render
+from review_ui.templating import queue_screen, refused, render
 from review_ui.view import entry_field, page_views, value_text
 
 router = APIRouter(include_in_schema=False)
@@ -23,10 +23,6 @@ class EntryInput(BaseModel):
     values: dict[int, str | None] = Field(max_length=500)
 
 
-def _refused(exc: record.EditRefused) -> JSONResponse:
-    return JSONResponse({"message": exc.message}, status.HTTP_422_UNPROCESSABLE_CONTENT)
-
-
 def _see_other(target: str) -> Response:
     return Response(status_code=status.HTTP_303_SEE_OTHER, headers={"Location": target})
 
@@ -34,24 +30,16 @@ def _see_other(target: str) -> Response:
 @router.get("/check")
 def checker_queue(request: Request, db: DbSession, viewer: Checker) -> Response:
     rows, total = check_queue(db, CheckState.AWAITING, exclude_first_by=viewer.user.id)
-    audit.record(
+    return queue_screen(
+        request,
         db,
-        request,
-        viewer.user.username,
-        "search",
+        viewer,
+        rows,
+        total,
+        list_name="check",
         purpose=audit.PURPOSE_DOUBLE_CHECK,
-        detail={"list": "check", "count": total},
-    )
-    return render(
-        request,
-        "queue.html",
-        {
-            "viewer": viewer,
-            "rows": rows,
-            "total": total,
-            "title": "二重チェック待ち",
-            "link": "/check/",
-        },
+        title="二重チェック待ち",
+        link="/check/",
     )
 
 
@@ -99,31 +87,23 @@ def submit_check(
     try:
         differences = double_check.submit_second_entry(db, request, viewer, doc, body.values)
     except record.EditRefused as exc:
-        return _refused(exc)
+        return refused(exc.message)
     return JSONResponse({"differences": differences, "next": "/check/next"})
 
 
 @router.get("/resolve")
 def resolve_queue(request: Request, db: DbSession, viewer: Approver) -> Response:
     rows, total = check_queue(db, CheckState.MISMATCH)
-    audit.record(
+    return queue_screen(
+        request,
         db,
-        request,
-        viewer.user.username,
-        "search",
+        viewer,
+        rows,
+        total,
+        list_name="resolve",
         purpose=audit.PURPOSE_DOUBLE_CHECK,
-        detail={"list": "resolve", "count": total},
-    )
-    return render(
-        request,
-        "queue.html",
-        {
-            "viewer": viewer,
-            "rows": rows,
-            "total": total,
-            "title": "不一致の解決",
-            "link": "/resolve/",
-        },
+        title="不一致の解決",
+        link="/resolve/",
     )
 
 
@@ -204,7 +184,7 @@ def submit_resolve(
     try:
         approved = double_check.resolve(db, request, viewer, doc, body.values)
     except record.EditRefused as exc:
-        return _refused(exc)
+        return refused(exc.message)
     return JSONResponse(
         {"approved": approved, "next": "/resolve" if approved else f"/documents/{doc.id}"}
     )

@@ -14,7 +14,7 @@ from review_ui.auth import Approver, DbSession, Forbidden, ImageViewer, Reviewer
 from review_ui.loading import NotFound, find_field, load_document
 from review_ui.masking import is_my_number, redact_page
 from review_ui.queue import correction_queue, next_for_correction
-from review_ui.templating import SECURITY_HEADERS, render
+from review_ui.templating import SECURITY_HEADERS, queue_screen, refused, render
 from review_ui.view import document_view, field_view
 from storage.models import Document, FieldValue, Page
 from storage.store import get_store
@@ -37,15 +37,9 @@ class ApproveInput(BaseModel):
 @router.get("/review")
 def review_queue(request: Request, db: DbSession, viewer: Reviewer) -> Response:
     rows, total = correction_queue(db, viewer.user.id)
-    audit.record(
-        db,
-        request,
-        viewer.user.username,
-        "search",
-        purpose=audit.PURPOSE_CORRECTION,
-        detail={"list": "review", "count": total},
+    return queue_screen(
+        request, db, viewer, rows, total, list_name="review", purpose=audit.PURPOSE_CORRECTION
     )
-    return render(request, "queue.html", {"viewer": viewer, "rows": rows, "total": total})
 
 
 @router.get("/review/next")
@@ -119,10 +113,6 @@ def _state(doc: Document, viewer: Viewer) -> dict[str, Any]:
     return document_view(doc, record.validate_document(doc), viewer).as_json()
 
 
-def _refused(exc: record.EditRefused) -> JSONResponse:
-    return JSONResponse({"message": exc.message}, status.HTTP_422_UNPROCESSABLE_CONTENT)
-
-
 @router.post("/documents/{document_id}/fields/{field_id}")
 def save_field(
     request: Request,
@@ -138,7 +128,7 @@ def save_field(
     try:
         record.save_edit(db, request, viewer, doc, fv, body.text)
     except record.EditRefused as exc:
-        return _refused(exc)
+        return refused(exc.message)
     return JSONResponse(_state(doc, viewer))
 
 
@@ -157,7 +147,7 @@ def try_field(
         record.ensure_may_touch(viewer, fv)
         value = record.parse_input(fv, body.text)
     except record.EditRefused as exc:
-        return _refused(exc)
+        return refused(exc.message)
     findings = record.validate_document(doc, override=(fv, value))
     view = document_view(doc, findings, viewer)
     return JSONResponse(view.as_json())
@@ -203,7 +193,7 @@ def confirm(
     try:
         record.confirm_fields(db, request, viewer, doc, fields)
     except record.EditRefused as exc:
-        return _refused(exc)
+        return refused(exc.message)
     return JSONResponse(_state(doc, viewer))
 
 
@@ -220,7 +210,7 @@ def approve(
     try:
         to_check = approval.approve(db, request, viewer, doc, body.acknowledge_warnings)
     except record.EditRefused as exc:
-        return _refused(exc)
+        return refused(exc.message)
     except approval.WarningsPending as exc:
         return JSONResponse(
             {"warnings": [w.message_ja for w in exc.warnings]}, status.HTTP_409_CONFLICT

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi import Request, status
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from intake.security import Permission
+from review_ui import audit
 from review_ui.view import GROUP_TITLES
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -43,3 +45,33 @@ def render(
 def wants_json(request: Request) -> bool:
     """fetch() calls from our scripts ask for JSON; browsers navigating ask for HTML."""
     return "application/json" in request.headers.get("accept", "")
+
+
+def queue_screen(
+    request: Request,
+    db: Session,
+    viewer: Any,
+    rows: Any,
+    total: int,
+    *,
+    list_name: str,
+    purpose: str,
+    title: str | None = None,
+    link: str | None = None,
+) -> HTMLResponse:
+    """A work queue (correction, double check, resolve): listing it is an audited search."""
+    audit.record(
+        db,
+        request,
+        viewer.user.username,
+        "search",
+        purpose=purpose,
+        detail={"list": list_name, "count": total},
+    )
+    context = {"viewer": viewer, "rows": rows, "total": total, "title": title, "link": link}
+    return render(request, "queue.html", context)
+
+
+def refused(message: str) -> JSONResponse:
+    """An edit the rules refuse: 422 with the message for staff."""
+    return JSONResponse({"message": message}, status.HTTP_422_UNPROCESSABLE_CONTENT)
