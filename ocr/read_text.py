@@ -30,12 +30,16 @@ _SPLIT_VOICING = re.compile("([\u3041-\u3096\u30a1-\u30fa])([ﾞ゛ﾟ゜])")
 _COMBINING = {"ﾞ": "\u3099", "゛": "\u3099", "ﾟ": "\u309a", "゜": "\u309a"}
 
 _DIGIT = "[0-9０-９]"
+_CHOME_AS_LETTERS = re.compile(f"(?<={_DIGIT})[ＪJ][ＨH](?={_DIGIT})")
+_KANA_NUMERAL = re.compile("[ニー＿](?=丁目)")
 _ADDRESS_HYPHEN = re.compile(f"(?<={_DIGIT})[{_DASHES}ー_＿~〜]+(?={_DIGIT})")
 
-#: Old character forms (旧字体) to the modern ones every non-name field is written in.
+#: Old (旧字体) and Chinese character forms to the modern ones every non-name field is
+#: written in.
 #: Names keep theirs: 髙, 邉, 澤 are people's legal spelling.
 _MODERN_FORMS = str.maketrans(
-    "學號區縣會國體團處當豫實廣榮將從條藝舊醫", "学号区県会国体団処当予実広栄将従条芸旧医"
+    "學號區縣會國體團處當豫實廣榮將從條藝舊醫繩霸冲",
+    "学号区県会国体団処当予実広栄将従条芸旧医縄覇沖",
 )
 _MODERN_FORM_TYPES = frozenset({"address", "text", "free_text"})
 
@@ -44,6 +48,17 @@ _FULL_WIDTH_TYPES = frozenset({"text", "free_text"})
 
 #: Types whose text is Japanese prose or names.
 _JAPANESE_TYPES = frozenset({"name", "kana", "address", "text", "free_text"})
+
+
+#: Characters the recogniser answers for a variant it cannot produce (its dictionary lacks
+#: the variant, which the electronic record can hold): 山﨑 is read 山崎. A name holding
+#: one of these may be spelt with the variant, and only a person can tell.
+_VARIANT_STAND_INS = {"崎": "﨑"}
+
+
+def may_be_variant(field_type: str, text: str) -> bool:
+    """Whether ``text`` holds a character that may stand in for an unreadable name variant."""
+    return field_type == "name" and any(ch in text for ch in _VARIANT_STAND_INS)
 
 
 def tidy(field_type: str, text: str) -> str:
@@ -68,8 +83,11 @@ def tidy(field_type: str, text: str) -> str:
         # form (學 for 学); outside names only the modern form is written.
         text = text.translate(_MODERN_FORMS)
     if field_type == "address":
-        # 丁目 is the only reading of 「丁日」.
+        # 丁目 is the only reading of 「丁日」, and of 「ＪＨ」 after a number.
         text = text.replace("丁日", "丁目")
+        text = _CHOME_AS_LETTERS.sub("丁目", text)
+        # Before 丁目 stands a number: katakana ニ and the long-vowel mark are 二 and 一.
+        text = _KANA_NUMERAL.sub(lambda m: "二" if m.group() == "ニ" else "一", text)
         # Between digits every dash-like mark is the hyphen of a 番地 (２－７－２４).
         text = _ADDRESS_HYPHEN.sub("－", text)
     return text

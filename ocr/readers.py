@@ -18,6 +18,7 @@ import numpy as np
 
 from ocr.engines.base import OcrEngine, OcrWord
 from ocr.layout import FieldSpec, FormLayout
+from ocr.read_address import correct_address
 from ocr.read_confidence import combined, threshold
 from ocr.read_ink import (
     Box,
@@ -38,7 +39,7 @@ from ocr.read_ink import (
     word_spans,
 )
 from ocr.read_spacing import name_space
-from ocr.read_text import tidy
+from ocr.read_text import may_be_variant, tidy
 from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
 from ocr.result import FieldResult, Value
 from validators.normalize import FULL_WIDTH_SPACE, NormalizationError, normalize
@@ -56,6 +57,8 @@ CHECK_MIN_PX = 20
 SECOND_OPINION_BELOW = 0.98
 #: Confidence of a checkbox with unexplained ink around it.
 STRAY_INK_CONFIDENCE = 0.3
+#: Confidence of a name that may be spelt with a variant the recogniser cannot produce.
+VARIANT_CONFIDENCE = 0.5
 #: The calibration key of fields found empty (no OCR ran on them).
 EMPTY = "empty"
 
@@ -331,12 +334,16 @@ def _result(
     spec = plan.spec
     text, certainty = _text(plan, words)
     text = tidy(spec.type, text)
+    if spec.type == "address":
+        text = correct_address(text)
     value, ok = _normalized(spec.type, text)
     agrees: bool | None = None
     if other is not None and ok:
         other_value, other_ok = _normalized(spec.type, _text(plan, other)[0])
         agrees = other_ok and other_value == value
     confidence = combined(certainty, agrees) if ok and value is not None else 0.0
+    if may_be_variant(spec.type, text):
+        confidence = min(confidence, VARIANT_CONFIDENCE)
     review = not ok or value is None or agrees is False or confidence < threshold(spec.type)
     return FieldResult(
         spec.name, value, confidence, review, raw_text=text, bbox=plan.box.as_tuple()

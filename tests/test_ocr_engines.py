@@ -113,3 +113,51 @@ def test_ppocr_batch_equals_single_calls() -> None:
     single = [engine.read_line(c, "0123456789,") for c in crops]
     assert ["".join(w.text for w in ws) for ws in batch] == ["1,000", "98,700", "12,345,678"]
     assert [[w.text for w in ws] for ws in batch] == [[w.text for w in ws] for ws in single]
+
+
+def _decoder(characters: str) -> PpOcrEngine:
+    """A PpOcrEngine with a tiny character list and no network: for decoding logic only."""
+    engine = PpOcrEngine.__new__(PpOcrEngine)
+    engine._classes = ["", *characters, " "]
+    engine._index = {ch: i for i, ch in enumerate(engine._classes) if i}
+    engine._masks = {}
+    return engine
+
+
+def _frames(engine: PpOcrEngine, rows: list[dict[str, float]]) -> np.ndarray:
+    """CTC probabilities, one frame per row; what a row leaves out goes to the blank."""
+    probs = np.zeros((len(rows), len(engine._classes)), dtype=np.float32)
+    for t, row in enumerate(rows):
+        for ch, p in row.items():
+            probs[t, engine._index[ch]] = p
+        probs[t, 0] = 1.0 - sum(row.values())
+    return probs
+
+
+def test_ppocr_a_character_nearly_read_between_two_makes_them_uncertain() -> None:
+    engine = _decoder("0123")
+    clear = _frames(engine, [{"1": 0.99}, {}, {"2": 0.99}, {}])
+    doubtful = _frames(engine, [{"1": 0.99}, {"3": 0.45}, {"2": 0.99}, {}])
+    sure = engine._decode(clear, "0123", (10, 40), 1.0)
+    unsure = engine._decode(doubtful, "0123", (10, 40), 1.0)
+    # The blank wins the middle frame both times: the same text, but not the same doubt.
+    assert [w.text for w in sure] == [w.text for w in unsure] == ["1", "2"]
+    assert min(w.confidence for w in sure) > 0.98
+    assert unsure[1].confidence == pytest.approx(0.55)
+
+
+def test_ppocr_a_space_between_characters_is_no_doubt() -> None:
+    engine = _decoder("山田")
+    probs = _frames(engine, [{"山": 0.99}, {" ": 0.9}, {"田": 0.99}])
+    words = engine._decode(probs, "山田", (10, 30), 1.0)
+    assert [w.text for w in words] == ["山", "田"]
+    assert min(w.confidence for w in words) > 0.98
+
+
+def test_ppocr_padding_frames_are_not_read() -> None:
+    engine = _decoder("0123")
+    # The crop fills half of the batch width; the padded half holds a stray '3'.
+    probs = _frames(engine, [{"1": 0.99}, {}, {"3": 0.45}, {"3": 0.9}])
+    words = engine._decode(probs, "0123", (10, 20), 0.5)
+    assert [w.text for w in words] == ["1"]
+    assert words[0].confidence > 0.98

@@ -8,7 +8,7 @@ import pytest
 from ocr.engines.base import OcrWord
 from ocr.read_ink import name_spans, runs, text_lines
 from ocr.read_spacing import name_space
-from ocr.read_text import tidy
+from ocr.read_text import may_be_variant, tidy
 
 
 @pytest.mark.parametrize(
@@ -92,3 +92,18 @@ def test_text_lines_keep_a_line_with_a_gap_inside_together() -> None:
     ink[24:30, 30:50] = True  # ... and lower stroke, a blank band between
     ink[60:80, 5:25] = True  # the second line, one full-height character
     assert text_lines(ink) == [(10, 30), (60, 80)]
+
+
+@pytest.mark.parametrize(
+    ("field_type", "text", "doubt"),
+    [
+        ("name", "山崎\u3000大樹", True),
+        ("name", "山田\u3000大樹", False),
+        ("address", "宮崎県", False),
+    ],
+)
+def test_a_name_read_with_a_stand_in_for_an_unreadable_variant_is_in_doubt(
+    field_type: str, text: str, doubt: bool
+) -> None:
+    # The recogniser has no 﨑 and answers 崎 for it: only a person can tell 山﨑 from 山崎.
+    assert may_be_variant(field_type, text) is doubt

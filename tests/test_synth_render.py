@@ -189,3 +189,21 @@ def test_a_fax_like_scan_is_written_as_a_group4_tiff(tmp_path: Path) -> None:
         assert image.mode == "1" and image.info["compression"] == "group4"
         assert image.size == sample.image.size and round(image.info["dpi"][0]) == sample.dpi
         assert np.array_equal(np.asarray(image.convert("RGB")), np.asarray(sample.image))
+
+
+def test_a_faded_page_faxed_keeps_its_writing() -> None:
+    from ocr.synth.degrade import faded, fax
+
+    page = Image.new("RGB", (400, 100), "white")
+    page.paste((0, 0, 0), (20, 20, 380, 30))  # a printed rule
+    page.paste((60, 60, 60), (20, 60, 380, 66))  # pencil-grey writing
+    rng = np.random.default_rng(0)
+    weak = faded(page, 300, rng, strength=0.6)
+    assert np.asarray(weak.convert("L")).min() > 127  # a fixed cut at 127 would erase all
+    out = np.asarray(fax(weak, 300, rng, threshold=127).convert("L"))
+    assert set(np.unique(out)) == {0, 255}
+    assert (out[60:66, 20:380] == 0).all() and (out[20:30, 20:380] == 0).all()
+    assert (out[40:55] == 255).all()
+    # On a page with black ink the cut is the one asked for.
+    plain = np.asarray(fax(page, 300, rng, threshold=50).convert("L"))
+    assert (plain[60:66, 20:380] == 255).all() and (plain[20:30, 20:380] == 0).all()

@@ -11,6 +11,9 @@ never gets there keeps threshold 1.01: every value of it goes to a person. The t
 and the figures behind them are written to ``ocr/calibration/thresholds.json`` with the
 command that produced them.
 
+``fit --save-observations FILE`` keeps every reading; ``refit --observations FILE
+--target T`` then fits for another target in a second, reading nothing.
+
 ``measure`` reads with the thresholds in force and prints, per form and per type, the
 share of fields read exactly, the share sent to review and the error rate of the rest.
 Use seeds disjoint from the fitting seeds.
@@ -25,7 +28,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -265,21 +268,48 @@ def fit(args: argparse.Namespace) -> None:
         args.conditions.split(","),
         _engines(args.engines),
     )
-    types = fit_all(observations, args.target)
-    document = {
+    reading = {
         "command": "python -m ocr.calibration.calibrate " + " ".join(sys.argv[1:]),
-        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
-        "target_error": args.target,
-        "rule": "lowest confidence whose accepted fields have a 95% upper error bound <= target",
         "samples": {"forms": args.forms, "seeds": args.seeds, "conditions": args.conditions},
         "engines": args.engines,
         "cpu_seconds_per_page": _timing(seconds),
+    }
+    if args.save_observations:
+        saved = {**reading, "observations": [asdict(o) for o in observations]}
+        args.save_observations.write_text(json.dumps(saved, ensure_ascii=False), "utf-8")
+    _write_thresholds(args, reading, observations)
+    _print_errors(observations, args.show_errors)
+
+
+def refit(args: argparse.Namespace) -> None:
+    """Thresholds for another ``--target`` from the observations a ``fit`` saved, without
+    reading any page again."""
+    saved = json.loads(args.observations.read_text("utf-8"))
+    observations = [Observation(**o) for o in saved.pop("observations")]
+    saved["command"] += " && python -m ocr.calibration.calibrate " + " ".join(sys.argv[1:])
+    _write_thresholds(args, saved, observations)
+
+
+def _write_thresholds(
+    args: argparse.Namespace, reading: dict[str, Any], observations: list[Observation]
+) -> None:
+    types = fit_all(observations, args.target)
+    document = {
+        "command": reading["command"],
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "target_error": args.target,
+        "rule": "lowest confidence whose accepted fields have a 95% upper error bound <= target",
+        "samples": reading["samples"],
+        "engines": reading["engines"],
+        "cpu_seconds_per_page": reading["cpu_seconds_per_page"],
         "types": types,
     }
     args.out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    _print(observations, {t: v["threshold"] for t, v in types.items()}, seconds)
-    errors = [o for o in observations if not o.correct]
-    for o in errors[: args.show_errors]:
+    _print(observations, {t: v["threshold"] for t, v in types.items()}, {})
+
+
+def _print_errors(observations: list[Observation], count: int) -> None:
+    for o in [o for o in observations if not o.correct][:count]:
         print(
             f"  wrong {o.form_id}/{o.seed}/{o.name}: {o.truth!r} read {o.value!r} "
             f"({o.confidence:.3f}{', flagged' if o.flagged else ''})"
@@ -296,11 +326,7 @@ def measure(args: argparse.Namespace) -> None:
         _engines(args.engines),
     )
     _print(observations, table, seconds)
-    for o in [o for o in observations if not o.correct][: args.show_errors]:
-        print(
-            f"  wrong {o.form_id}/{o.seed}/{o.name}: {o.truth!r} read {o.value!r} "
-            f"({o.confidence:.3f}{', flagged' if o.flagged else ''})"
-        )
+    _print_errors(observations, args.show_errors)
 
 
 def _print(
@@ -339,8 +365,15 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--engines", default="ppocr,tesseract")
         p.add_argument("--show-errors", type=int, default=40)
         p.set_defaults(func=func)
-    sub.choices["fit"].add_argument("--target", type=float, default=0.01)
-    sub.choices["fit"].add_argument("--out", type=Path, default=read_confidence.THRESHOLDS_PATH)
+    sub.choices["fit"].add_argument(
+        "--save-observations", type=Path, help="also keep every reading, for refit"
+    )
+    again = sub.add_parser("refit", help="fit again from saved observations, reading nothing")
+    again.add_argument("--observations", type=Path, required=True)
+    again.set_defaults(func=refit)
+    for name in ("fit", "refit"):
+        sub.choices[name].add_argument("--target", type=float, default=0.01)
+        sub.choices[name].add_argument("--out", type=Path, default=read_confidence.THRESHOLDS_PATH)
     args = parser.parse_args(argv)
     args.func(args)
 

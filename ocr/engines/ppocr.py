@@ -132,11 +132,14 @@ class PpOcrEngine:
         mask = self._mask(charset)
         scores = probs if mask is None else np.where(mask, probs, 0.0)
         best = scores.argmax(axis=1)
-        frames = len(best)
+        # Frames past the crop are padding: neither characters nor gaps of this line.
+        frames = max(1, min(len(best), math.ceil(len(best) * used_fraction)))
+        # How sure each frame is that nothing is written there: CTC's blank or its space.
+        nothing = probs[:frames, 0] + probs[:frames, -1]
         height, width = shape[:2]
-        # Frames cover the padded width; map them back onto the crop.
-        px_per_frame = width / max(frames * used_fraction, 1e-6)
+        px_per_frame = width / max(len(best) * used_fraction, 1e-6)
         words: list[OcrWord] = []
+        gap_start = 0
         t = 0
         while t < frames:
             cls = int(best[t])
@@ -146,13 +149,31 @@ class PpOcrEngine:
             if cls != 0:
                 x0 = round(t * px_per_frame)
                 x1 = min(width, round(end * px_per_frame))
-                conf = float(scores[t:end, cls].max())
+                conf = min(float(scores[t:end, cls].max()), _gap_certainty(nothing, gap_start, t))
                 if x0 < width:
                     words.append(
                         OcrWord(self._classes[cls], (x0, 0, max(1, x1 - x0), height), conf)
                     )
+                gap_start = end
             t = end
+        if words:
+            # The gap after the last character counts against it, as leading gaps do.
+            last = words[-1]
+            tail = _gap_certainty(nothing, gap_start, frames)
+            words[-1] = OcrWord(last.text, last.bbox, min(last.confidence, tail))
         return words
+
+
+def _gap_certainty(nothing: np.ndarray, start: int, end: int) -> float:
+    """How sure the frames between two characters are that they hold none.
+
+    A CTC network drops a character it is unsure of: the blank wins its frames and the
+    characters around it still look certain. A blank won by a small margin is that doubt,
+    and it counts against the next character read.
+    """
+    if end <= start:
+        return 1.0
+    return float(nothing[start:end].min())
 
 
 def _batches(images: Sequence[np.ndarray]) -> list[list[int]]:

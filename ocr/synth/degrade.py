@@ -244,9 +244,19 @@ def noise(image: Image.Image, dpi: int, rng: np.random.Generator, *, sigma: floa
 
 
 def fax(image: Image.Image, dpi: int, rng: np.random.Generator, *, threshold: int) -> Image.Image:
-    """Black and white only, like a fax or a cheap bilevel scan."""
-    lut = [0 if v < threshold else 255 for v in range(256)]
-    return image.convert("L").point(lut).convert("RGB")
+    """Black and white only, like a fax or a cheap bilevel scan.
+
+    Like those machines it sets its exposure from the page first: ``threshold`` is where it
+    cuts on a page whose darkest ink is black and whose paper is white. A fixed cut would
+    erase a faded page's writing altogether, and no scan station sends a blank sheet on.
+    """
+    grey = image.convert("L")
+    counts = np.cumsum(grey.histogram())
+    ink = int(np.searchsorted(counts, counts[-1] * 0.002))
+    paper = int(np.searchsorted(counts, counts[-1] * 0.99))
+    cut = ink + (max(paper, ink + 1) - ink) * threshold / 255
+    lut = [0 if v < cut else 255 for v in range(256)]
+    return grey.point(lut).convert("RGB")
 
 
 def jpeg(image: Image.Image, dpi: int, rng: np.random.Generator, *, quality: int) -> Image.Image:
