@@ -52,3 +52,35 @@ def test_too_few_samples_mean_always_review_unless_the_family_vouches() -> None:
     # A small type that is wrong where its family is trusted gets no such pass.
     bad_phone = [_obs(0.99, True, "phone")] * 29 + [_obs(0.99, False, "phone")]
     assert fit_all(bad_phone + amounts, target=0.01)["phone"]["threshold"] == ALWAYS_REVIEW
+
+
+def test_refit_reads_saved_observations_for_another_target(tmp_path) -> None:
+    import json
+    from dataclasses import asdict
+
+    from ocr.calibration.calibrate import main
+
+    # 2000 right at 0.99, three wrong at 0.8 and 0.9: a 1 % target accepts from 0.5 on, a
+    # 0.2 % one only above the mistakes.
+    observations = [_obs(0.99, True)] * 2000 + [_obs(0.8, False)] * 2 + [_obs(0.9, False)]
+    saved = tmp_path / "observations.json"
+    saved.write_text(
+        json.dumps(
+            {
+                "command": "python -m ocr.calibration.calibrate fit --seeds 1-2",
+                "samples": {"forms": "kyuyo_kojinbetsu", "seeds": "1-2", "conditions": "clean"},
+                "engines": "ppocr",
+                "cpu_seconds_per_page": {},
+                "observations": [asdict(o) for o in observations],
+            }
+        )
+    )
+    loose, strict = tmp_path / "loose.json", tmp_path / "strict.json"
+    main(["refit", "--observations", str(saved), "--target", "0.01", "--out", str(loose)])
+    main(["refit", "--observations", str(saved), "--target", "0.002", "--out", str(strict)])
+    loose_doc, strict_doc = json.loads(loose.read_text()), json.loads(strict.read_text())
+    assert loose_doc["types"]["amount"]["threshold"] == MIN_THRESHOLD
+    assert 0.9 < strict_doc["types"]["amount"]["threshold"] <= 0.99
+    assert strict_doc["target_error"] == 0.002
+    assert strict_doc["command"].startswith("python -m ocr.calibration.calibrate fit --seeds 1-2")
+    assert "refit" in strict_doc["command"]
