@@ -269,7 +269,7 @@ def fit(args: argparse.Namespace) -> None:
         _engines(args.engines),
     )
     reading = {
-        "command": "python -m ocr.calibration.calibrate " + " ".join(sys.argv[1:]),
+        "command": "python -m ocr.calibration.calibrate " + args.command_line,
         "samples": {"forms": args.forms, "seeds": args.seeds, "conditions": args.conditions},
         "engines": args.engines,
         "cpu_seconds_per_page": _timing(seconds),
@@ -286,7 +286,7 @@ def refit(args: argparse.Namespace) -> None:
     reading any page again."""
     saved = json.loads(args.observations.read_text("utf-8"))
     observations = [Observation(**o) for o in saved.pop("observations")]
-    saved["command"] += " && python -m ocr.calibration.calibrate " + " ".join(sys.argv[1:])
+    saved["command"] += " && python -m ocr.calibration.calibrate " + args.command_line
     _write_thresholds(args, saved, observations)
 
 
@@ -375,6 +375,7 @@ def main(argv: list[str] | None = None) -> None:
         sub.choices[name].add_argument("--target", type=float, default=0.01)
         sub.choices[name].add_argument("--out", type=Path, default=read_confidence.THRESHOLDS_PATH)
     args = parser.parse_args(argv)
+    args.command_line = " ".join(sys.argv[1:] if argv is None else argv)
     args.func(args)
 
 
