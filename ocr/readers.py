@@ -42,6 +42,7 @@ from ocr.read_spacing import name_space
 from ocr.read_text import may_be_variant, tidy
 from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
 from ocr.result import FieldResult, Value
+from validators.checkdigits import problem_with
 from validators.normalize import FULL_WIDTH_SPACE, NormalizationError, normalize
 
 #: Fewer written pixels than this (~0.07 mm²) is an empty box; a thin handwritten 1 in a
@@ -59,6 +60,8 @@ SECOND_OPINION_BELOW = 0.98
 STRAY_INK_CONFIDENCE = 0.3
 #: Confidence of a name that may be spelt with a variant the recogniser cannot produce.
 VARIANT_CONFIDENCE = 0.5
+#: Types whose last (or first) digit checks the others.
+CHECK_DIGIT_TYPES = frozenset({"my_number", "corporate_number", "number_any"})
 #: The calibration key of fields found empty (no OCR ran on them).
 EMPTY = "empty"
 
@@ -341,6 +344,10 @@ def _result(
     if other is not None and ok:
         other_value, other_ok = _normalized(spec.type, _text(plan, other)[0])
         agrees = other_ok and other_value == value
+        if not agrees and _fails_check_digit(spec.type, other_value):
+            # A number the second engine read that cannot exist says nothing about the
+            # first reading; a first reading failing its check digit is flagged by validation.
+            agrees = None
     confidence = combined(certainty, agrees) if ok and value is not None else 0.0
     if may_be_variant(spec.type, text):
         confidence = min(confidence, VARIANT_CONFIDENCE)
@@ -348,6 +355,12 @@ def _result(
     return FieldResult(
         spec.name, value, confidence, review, raw_text=text, bbox=plan.box.as_tuple()
     )
+
+
+def _fails_check_digit(field_type: str, value: Value) -> bool:
+    if field_type not in CHECK_DIGIT_TYPES or not isinstance(value, str):
+        return False
+    return problem_with(field_type, value) is not None
 
 
 def _empty(spec: FieldSpec, box: Box, ink_pixels: int) -> FieldResult:

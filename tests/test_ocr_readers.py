@@ -158,6 +158,22 @@ def test_engines_disagreeing_send_the_field_to_review() -> None:
     assert disagree["recipient_birth_month"].confidence < unsure
 
 
+def test_a_second_reading_that_fails_its_check_digit_is_no_disagreement() -> None:
+    # 123456789018 is a valid 個人番号; the second engine's 123456789011 cannot exist.
+    page = _page(KYUYO, {"recipient_my_number": "123456789018"})
+    layout = load_layout(KYUYO)
+    unsure = 0.95
+    impossible = read_fields(page, layout, [_Fixed("123456789018", unsure), _Fixed("123456789011")])
+    valid_other = read_fields(
+        page, layout, [_Fixed("123456789018", unsure), _Fixed("234567890121")]
+    )
+    assert impossible["recipient_my_number"].value == "123456789018"
+    assert not impossible["recipient_my_number"].needs_review
+    assert impossible["recipient_my_number"].confidence == unsure
+    # A different number that could exist is a real disagreement.
+    assert valid_other["recipient_my_number"].needs_review
+
+
 def test_a_sure_first_reading_needs_no_second_engine() -> None:
     page = _page(KYUYO, {"recipient_birth_month": "12"})
     second = _Fixed("11")
