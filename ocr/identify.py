@@ -49,6 +49,8 @@ MIN_CODE_CORRELATION = 0.5
 _MIN_CODE_INK_SHARE = 0.3
 #: Ruling lines beside the form, relative to its own, that mean a second form on the page.
 MAX_LINES_BESIDE_FORM = 0.2
+#: Line strength (1 = the page's strongest rulings) below which a trace is not a line.
+LINE_FLOOR = 0.2
 #: Lines this close to the registered form belong to it (a slip's edge, a cut-off line).
 _FORM_MARGIN_MM = 5.0
 
@@ -139,6 +141,9 @@ def lines_beside_form(found: FoundForm) -> float:
     margin = round(_FORM_MARGIN_MM / 25.4 * WORK_DPI)
     inside = cv2.dilate(covered, np.ones((2 * margin + 1,) * 2, np.uint8)) > 0
     strength = found.lines.strength()
+    # Noise on a grey scanner bed leaves faint line-like traces over a large area: only
+    # lines with some of the strength of the form's own rulings count.
+    strength = np.where(strength > LINE_FLOOR, strength, 0.0)
     within = float(strength[inside].sum())
     beside = float(strength[np.logical_not(inside)].sum())
     return beside / within if within > 0 else 0.0

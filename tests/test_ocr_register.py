@@ -258,6 +258,19 @@ def test_two_slips_on_one_scan_are_refused_not_half_read() -> None:
     assert beside(bed) > 2 * MAX_LINES_BESIDE_FORM
 
 
+def test_one_faded_slip_on_a_noisy_grey_bed_is_one_form() -> None:
+    """Bed noise is line-like only faintly; over three quarters of an A4 page it must not
+    add up to a second form's rulings."""
+    slip = filled("nenkin_kojinbetsu")
+    slip = (255 - (255 - slip.astype(np.float32)) * 0.45).astype(np.uint8)  # faded
+    bed = np.full((round(297 * MM), round(210 * MM), 3), 215, np.float32)
+    y, x = bed.shape[0] - slip.shape[0] - 60, 150
+    bed[y : y + slip.shape[0], x : x + slip.shape[1]] = slip
+    bed += np.random.default_rng(1).normal(0, 13, bed.shape[:2])[..., None]
+    prepared = prepare_page(PageImage(np.clip(bed, 0, 255).astype(np.uint8), 300.0))
+    assert prepared.form_id == "nenkin_kojinbetsu"
+
+
 def test_a_wrong_resolution_tag_does_not_hide_the_form() -> None:
     """A 300-dpi scan tagged 200 dpi: found at its true size, measured, and read."""
     image, truth = rescan(filled("kyuyo_kojinbetsu"), Scan(degrees=-1.0))
