@@ -242,11 +242,28 @@ def test_dependents_listed_match_counts() -> None:
         "dependents_specified_main": 1,
         "dependents_other_main": 1,
         "dependent_1_name": "沢庵　次郎",
+        "dependent_1_kana": "タクアン　ジロウ",
         "dependent_2_name": "沢庵　三郎",
+        "dependent_2_kana": "タクアン　サブロウ",
         "under16_1_name": "沢庵　四郎",
+        "under16_1_kana": "タクアン　シロウ",
         "dependents_under16": 1,
     }
     assert _rules("kyuyo_kojinbetsu", record) == []
+
+
+def test_a_name_without_its_reading_sends_the_reading_to_review() -> None:
+    record = {**KYUYO, "spouse_name": "沢庵　花子", "spouse_category": "01"}
+    assert ("kana_missing", "spouse_kana") in _rules("kyuyo_kojinbetsu", record)
+    assert ("kana_missing", "spouse_kana") not in _rules(
+        "kyuyo_kojinbetsu", record, spouse_kana="タクアン　ハナコ"
+    )
+    # The 申告書 asks for the filer's reading only, not the spouse's.
+    assert not [
+        r
+        for r in _rules("shinkoku_p1", SHINKOKU, spouse_name="沢庵　花子")
+        if r[0] == "kana_missing"
+    ]
 
 
 def test_life_insurance_matching_its_premiums_is_clean() -> None:

@@ -70,3 +70,23 @@ def check_person_groups(layout: FormLayout, values: Values) -> Iterator[Finding]
                 f"{layout.field(name_field).label}が空欄ですが、同じ人の他の項目が記入されています。",
                 f"{group}: {', '.join(filled)} filled but no name",
             )
+
+
+def check_name_readings(layout: FormLayout, values: Values) -> Iterator[Finding]:
+    """A written name has its reading (フリガナ) beside it, where the form asks for one.
+
+    A reading found empty next to a name was more likely lost in the scan (thin half-width
+    kana) than left out by the payer, and the electronic record needs it.
+    """
+    names = {spec.name for spec in layout.fields}
+    for spec in layout.fields:
+        if spec.type != "name" or values.get(spec.name) is None:
+            continue
+        reading = spec.name.removesuffix("name") + "kana"
+        if reading in names and values.get(reading) is None:
+            yield warning(
+                "kana_missing",
+                reading,
+                f"{layout.field(reading).label}が空欄です。{spec.label}の読みを確認してください。",
+                f"{spec.name} filled but {reading} empty",
+            )

@@ -35,6 +35,7 @@ basic_deduction           warning    基礎控除の額 not in the 年分's tabl
                                      給与所得 allows
 dependent_count           warning    persons listed by name do not fit the printed count
 person_without_name       warning    a spouse/dependent has details but no name
+kana_missing              warning    a name is written but its フリガナ box is empty
 ========================  =========  ===========================================================
 
 The tables saying which field each rule applies to, per form and per year, are in
@@ -50,6 +51,7 @@ from ocr.layout import FormLayout, load_layout
 from validators.consistency_checks import (
     check_exclusive_choices,
     check_listed_counts,
+    check_name_readings,
     check_person_groups,
 )
 from validators.date_checks import check_date, check_form_year, check_mid_year_change
@@ -81,6 +83,7 @@ _RECORD_CHECKS: tuple[_RecordCheck, ...] = (
     check_basic_deduction,
     check_listed_counts,
     check_person_groups,
+    check_name_readings,
 )
 
 
