@@ -126,8 +126,8 @@ def _nearest(found: list[tuple[int, str, int]]) -> tuple[int, str, int] | None:
 
 
 def _allowed(name: str) -> int:
-    """Misread characters tolerated in a name: none in one or two characters (栄, 本町),
-    one up to five, two beyond."""
+    """Misread characters tolerated in a listed name: none in one character (栄), one in
+    two to five (本町, 川越市), two beyond (さいたま市浦和区)."""
     if len(name) <= 2:
         return 0 if len(name) == 1 else 1
     return 1 if len(name) <= 5 else 2
