@@ -151,6 +151,9 @@ class FieldInk:
     image: np.ndarray
     #: Written ink only: dark, not printed, specks removed (bool).
     ink: np.ndarray
+    #: Dark pixels in another field's box touching this field's ink: writing that runs on
+    #: into the neighbour, cut off here (a value printed off its box).
+    spilled: int = 0
 
     @property
     def ink_pixels(self) -> int:
@@ -174,9 +177,22 @@ def cut(
     image[on_print & ~crossing] = 255
     if ignore is not None:
         image[ignore] = 255
-    return FieldInk(box, image, _written(image))
+    written = _written(image)
+    spilled = 0
+    if ignore is not None and written.any():
+        # Writing that goes on under a box's side (masked out with the ruling) or into
+        # the next field's box was cut off here.
+        near = cv2.dilate(written.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        sides = cv2.morphologyEx(
+            on_print.astype(np.uint8), cv2.MORPH_OPEN, np.ones((_SIDE_PX, 1), np.uint8)
+        )
+        spilled = int(np.count_nonzero(near & dark & ((sides > 0) | (ignore & ~on_print))))
+    return FieldInk(box, image, written, spilled)
 
 
+#: A printed vertical line at least this long (~2.5 mm) is a box's side (the 千 and 円
+#: ticks of an amount box are shorter).
+_SIDE_PX = 30
 #: How far writing may stray out of its box and still be read with it: printers feed
 #: slips a little off, and people write past the edge (millimetres, across and down).
 STRAY_MM = (1.5, 0.5)

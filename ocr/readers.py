@@ -60,6 +60,10 @@ SECOND_OPINION_BELOW = 0.98
 STRAY_INK_CONFIDENCE = 0.3
 #: Confidence of a name that may be spelt with a variant the recogniser cannot produce.
 VARIANT_CONFIDENCE = 0.5
+#: Writing running on into a neighbouring box by this many pixels puts a field in doubt ...
+MIN_SPILL_PX = 3
+#: ... at this confidence.
+SPILL_CONFIDENCE = 0.3
 #: Types whose last (or first) digit checks the others.
 CHECK_DIGIT_TYPES = frozenset({"my_number", "corporate_number", "number_any"})
 #: The calibration key of fields found empty (no OCR ran on them).
@@ -90,6 +94,8 @@ class _Plan:
     pieces: list[_Piece] = field(default_factory=list)
     #: Comb boxes: one digit per inked cell, with each cell's crop for a second try.
     cells: list[_Piece] | None = None
+    #: Ink of this field's writing found running on into a neighbouring field's box.
+    spilled: int = 0
 
 
 def read_fields(
@@ -157,7 +163,7 @@ def _plan(
     if ink.ink_pixels < MIN_INK_PX:
         return _empty(spec, box, ink.ink_pixels), None
     rule = RULES[spec.type]
-    plan = _Plan(spec, box, rule)
+    plan = _Plan(spec, box, rule, spilled=ink.spilled)
     if spec.cells:
         _plan_comb(plan, page, printed)
     else:
@@ -351,6 +357,10 @@ def _result(
     confidence = combined(certainty, agrees) if ok and value is not None else 0.0
     if may_be_variant(spec.type, text):
         confidence = min(confidence, VARIANT_CONFIDENCE)
+    if plan.spilled >= MIN_SPILL_PX:
+        # Part of the writing lies in the next box: what was read here may be cut short
+        # or carry a piece of it (876,60|0 read 876601).
+        confidence = min(confidence, SPILL_CONFIDENCE)
     review = not ok or value is None or agrees is False or confidence < threshold(spec.type)
     return FieldResult(
         spec.name, value, confidence, review, raw_text=text, bbox=plan.box.as_tuple()

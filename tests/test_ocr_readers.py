@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr import read_confidence
+from ocr import read_confidence, readers
 from ocr.engines.base import OcrEngine, OcrWord
 from ocr.engines.registry import load_engine
 from ocr.layout import load_layout
@@ -243,3 +243,24 @@ def test_kana_and_name_keep_the_space_between_family_and_given_name() -> None:
     assert results["recipient_name"].value == "山田　太郎"
     assert results["spouse_kana"].value == "ヤマダハナコ"
     assert results["recipient_birth_era"].value == "昭和"
+
+
+def _amount_at_right_edge(overhang_px: int) -> np.ndarray:
+    """The blank slip with 876,600 in 社会保険料等の金額, ending ``overhang_px`` past the
+    box's right side (negative: short of it)."""
+    layout = load_layout(KYUYO)
+    image = Image.open(layout.blank_image_path).convert("L")
+    box = field_box(layout.field("social_insurance"))
+    font = ImageFont.truetype(FONT, round(2.4 * 300 / 25.4))
+    anchor = (box.x + box.w + overhang_px, box.y + box.h // 2)
+    ImageDraw.Draw(image).text(anchor, "876,600", font=font, fill=0, anchor="rm")
+    return np.asarray(image)
+
+
+def test_a_value_running_under_its_box_side_goes_to_review() -> None:
+    layout = load_layout(KYUYO)
+    inside = read_fields(_amount_at_right_edge(-15), layout, [_Fixed("876600")])
+    across = read_fields(_amount_at_right_edge(4), layout, [_Fixed("876600")])
+    assert not inside["social_insurance"].needs_review
+    assert across["social_insurance"].needs_review
+    assert across["social_insurance"].confidence <= readers.SPILL_CONFIDENCE
