@@ -196,9 +196,9 @@ def test_my_number_never_reaches_a_browser_without_the_right(server, browser) ->
         assert all(number not in body for body in bodies)
 
 
-def test_blind_double_check_by_keyboard(server, browser) -> None:
-    """The checker types each marked value from the image alone, Enter to move, Ctrl+Enter
-    to finish; with all values equal the document is approved."""
+def _awaiting_second_entry(form_id: str, seed: int) -> tuple[str, list[tuple[int, object]]]:
+    """A document whose first entry suzuki (corrector) made, waiting for sato (checker):
+    its id and the (field id, value) of every field the double check asks for."""
     from review_ui.double_check import marked_fields
     from review_ui.models import DoubleCheck
     from storage.models import User
@@ -206,12 +206,18 @@ def test_blind_double_check_by_keyboard(server, browser) -> None:
     add_user("suzuki", "corrector", PASSWORD, may_see_my_number=True)
     add_user("sato", "checker", PASSWORD, may_see_my_number=True)
     with session_scope() as db:
-        doc = seed_document(db, get_store(), "nenkin_kojinbetsu", seed=7, misread=False)
+        doc = seed_document(db, get_store(), form_id, seed=seed, misread=False)
         first = db.scalar(select(User).where(User.username == "suzuki"))
         assert first is not None
         db.add(DoubleCheck(document_id=doc.id, first_by=first.id))
-        values = [fv.value for fv in marked_fields(doc)]
-        document_id = doc.id
+        return doc.id, [(fv.id, fv.value) for fv in marked_fields(doc)]
+
+
+def test_blind_double_check_by_keyboard(server, browser) -> None:
+    """The checker types each marked value from the image alone, Enter to move, Ctrl+Enter
+    to finish; with all values equal the document is approved."""
+    document_id, marked = _awaiting_second_entry("nenkin_kojinbetsu", seed=7)
+    values = [value for _, value in marked]
     page = _page(browser, server, "sato", home="**/check")
     page.goto(f"{server}/check/{document_id}")
     assert page.evaluate("document.activeElement.classList.contains('value')")
@@ -229,19 +235,9 @@ def test_double_check_mismatch_is_resolved_by_keyboard(server, browser) -> None:
     """The checker types one amount differently: the document waits in the resolve list, the
     corrector sees both entries side by side, types the right one and the document is
     approved with that value (R16)."""
-    from review_ui.double_check import marked_fields
     from review_ui.models import CheckState, DoubleCheck
-    from storage.models import User
 
-    add_user("suzuki", "corrector", PASSWORD, may_see_my_number=True)
-    add_user("sato", "checker", PASSWORD, may_see_my_number=True)
-    with session_scope() as db:
-        doc = seed_document(db, get_store(), "kyuyo_kojinbetsu", seed=5, misread=False)
-        first = db.scalar(select(User).where(User.username == "suzuki"))
-        assert first is not None
-        db.add(DoubleCheck(document_id=doc.id, first_by=first.id))
-        marked = [(fv.id, fv.value) for fv in marked_fields(doc)]
-        document_id = doc.id
+    document_id, marked = _awaiting_second_entry("kyuyo_kojinbetsu", seed=5)
     differing_id, right_value = next(
         (fid, value) for fid, value in marked if isinstance(value, int) and value > 0
     )

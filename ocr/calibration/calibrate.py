@@ -277,7 +277,8 @@ def fit(args: argparse.Namespace) -> None:
     if args.save_observations:
         saved = {**reading, "observations": [asdict(o) for o in observations]}
         args.save_observations.write_text(json.dumps(saved, ensure_ascii=False), "utf-8")
-    _write_thresholds(args, reading, observations)
+    types = _write_thresholds(args, reading, observations)
+    _print(observations, types, seconds)
     _print_errors(observations, args.show_errors)
 
 
@@ -287,12 +288,13 @@ def refit(args: argparse.Namespace) -> None:
     saved = json.loads(args.observations.read_text("utf-8"))
     observations = [Observation(**o) for o in saved.pop("observations")]
     saved["command"] += " && python -m ocr.calibration.calibrate " + args.command_line
-    _write_thresholds(args, saved, observations)
+    _print(observations, _write_thresholds(args, saved, observations), {})
 
 
 def _write_thresholds(
     args: argparse.Namespace, reading: dict[str, Any], observations: list[Observation]
-) -> None:
+) -> dict[str, float]:
+    """Fit every type to ``args.target``, write the thresholds file; the thresholds."""
     types = fit_all(observations, args.target)
     document = {
         "command": reading["command"],
@@ -305,7 +307,7 @@ def _write_thresholds(
         "types": types,
     }
     args.out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    _print(observations, {t: v["threshold"] for t, v in types.items()}, {})
+    return {t: v["threshold"] for t, v in types.items()}
 
 
 def _print_errors(observations: list[Observation], count: int) -> None:
