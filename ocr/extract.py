@@ -122,12 +122,13 @@ def prepare_page(page: PageImage, form_id: str | None = None) -> PreparedPage:
     )
 
 
-def _scanned_area(to_page: np.ndarray, shape: tuple[int, ...]) -> Callable[[Box], bool]:
-    """Whether a template box lies wholly on the scanned page."""
+def _scanned_area(to_page: np.ndarray, shape: tuple[int, ...]) -> Callable[[Box, float], bool]:
+    """Whether a template box, grown by a margin in mm, lies wholly on the scanned page."""
     height, width = shape[:2]
 
-    def visible(box: Box) -> bool:
-        x, y, w, h = box
+    def visible(box: Box, margin_mm: float = 0.0) -> bool:
+        margin = round(margin_mm / 25.4 * TEMPLATE_DPI)
+        x, y, w, h = box[0] - margin, box[1] - margin, box[2] + 2 * margin, box[3] + 2 * margin
         corners = np.array([[x, y, 1.0], [x + w, y, 1.0], [x, y + h, 1.0], [x + w, y + h, 1.0]])
         px, py, _ = to_page @ corners.T
         return bool(np.all((px >= 0) & (px < width) & (py >= 0) & (py < height)))

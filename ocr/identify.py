@@ -43,6 +43,10 @@ UNKNOWN_FORM_QUALITY = 0.4
 COMMON_DPIS = (100.0, 150.0, 200.0, 240.0, 300.0, 400.0, 600.0)
 #: Share of each identification block that must be ink.
 MIN_MARK_INK = 0.6
+#: A block with less ink than MIN_MARK_INK but this much, within CUT_EDGE_MM of the
+#: scanned page's edge, was cut off by the edge of the scan, not left out of the print.
+MIN_CUT_MARK_INK = 0.15
+CUT_EDGE_MM = 4.0
 #: Correlation of the printed form code with the blank's.
 MIN_CODE_CORRELATION = 0.5
 #: Below this share of the blank's ink, the printed code was lost in the scan.
@@ -187,24 +191,39 @@ def _mark(form_id: str) -> _Mark:
 _CODE_PREFIX = ("KJ-", "NK-", "SK-")
 
 
+def _whole_page_scanned(box: Box, margin_mm: float) -> bool:
+    return True
+
+
 def mark_matches(
-    registered: np.ndarray, form_id: str, visible: Callable[[Box], bool] = lambda box: True
+    registered: np.ndarray,
+    form_id: str,
+    visible: Callable[[Box, float], bool] = _whole_page_scanned,
 ) -> bool:
     """True when the registered page shows the form's identification blocks and code.
 
-    ``visible`` tells whether a template box (x, y, w, h) was on the scanned area at all:
-    a slip scanned 5 mm too high has lost its top edge, mark included, and what was
-    never scanned cannot count against the page (the grid has identified it already).
+    ``visible(box, margin_mm)`` tells whether a template box (x, y, w, h), grown by the
+    margin, was on the scanned area: a slip scanned 5 mm too high has lost its top edge,
+    mark included, and what was never scanned cannot count against the page (the grid has
+    identified it already). Near the edge a block may be cut in half: a slip that lay
+    partly off the glass is cut along a line, and the page turned straight again is
+    filled with paper beyond it, so the image's edge is not quite where the scan ended.
     """
     mark = _mark(form_id)
+    cut = False
     for x, y, w, h in mark.blocks:
-        if not visible((x, y, w, h)):
+        if not visible((x, y, w, h), 0.0):
             continue
         inset = max(1, min(w, h) // 6)
         block = registered[y + inset : y + h - inset, x + inset : x + w - inset]
-        if block.size == 0 or np.mean(block < 128) < MIN_MARK_INK:
-            return False
-    if not visible(mark.code_box):
+        ink = float(np.mean(block < 128)) if block.size else 0.0
+        if ink >= MIN_MARK_INK:
+            continue
+        if ink >= MIN_CUT_MARK_INK and not visible((x, y, w, h), CUT_EDGE_MM):
+            cut = True  # the code beside it is cut too
+            continue
+        return False
+    if cut or not visible(mark.code_box, 0.0):
         return True
     x, y, w, h = mark.code_box
     slack = round(0.6 * TEMPLATE_DPI / 25.4)  # residual misregistration, ~0.6 mm
