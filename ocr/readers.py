@@ -11,14 +11,14 @@ becomes a normalized value through :func:`validators.normalize.normalize`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
 from ocr.engines.base import OcrEngine, OcrWord
 from ocr.layout import FieldSpec, FormLayout
-from ocr.read_address import correct_address
+from ocr.read_address import correct_address, listed_prefix
 from ocr.read_confidence import combined, threshold
 from ocr.read_ink import (
     Box,
@@ -38,8 +38,9 @@ from ocr.read_ink import (
     text_lines,
     word_spans,
 )
+from ocr.read_names import match_name, respell, sudachi_readings
 from ocr.read_spacing import name_space
-from ocr.read_text import may_be_variant, tidy
+from ocr.read_text import may_be_variant, same_in_value, tidy
 from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
 from ocr.result import FieldResult, Value
 from validators.checkdigits import problem_with
@@ -64,6 +65,14 @@ VARIANT_CONFIDENCE = 0.5
 MIN_SPILL_PX = 3
 #: ... at this confidence.
 SPILL_CONFIDENCE = 0.3
+#: Confidence of a name and a フリガナ that no dictionary reading joins, and of a フリガナ
+#: whose agreement with its name is not certain (see ocr.read_names.NameMatch).
+UNMATCHED_READING_CONFIDENCE = 0.3
+#: Confidence of a name put right from the engine's second guesses by its フリガナ: right
+#: far more often than not, but a person confirms it.
+RESPELLED_CONFIDENCE = 0.3
+#: Confidence of a digit field with faint writing beside what was read.
+FAINT_BESIDE_CONFIDENCE = 0.3
 #: Types whose last (or first) digit checks the others.
 CHECK_DIGIT_TYPES = frozenset({"my_number", "corporate_number", "number_any"})
 #: The calibration key of fields found empty (no OCR ran on them).
@@ -96,6 +105,8 @@ class _Plan:
     cells: list[_Piece] | None = None
     #: Ink of this field's writing found running on into a neighbouring field's box.
     spilled: int = 0
+    #: Faint writing beside the ink read (digit-like fields only).
+    faint: int = 0
 
 
 def read_fields(
@@ -139,12 +150,14 @@ def read_fields(
             for i, p in enumerate(plans)
             if p.rule.second_opinion and _certainty(first[i]) < SECOND_OPINION_BELOW
         ]
-        readings = _recognise(engines[1], [plans[i].pieces for i in checked])
-        for i, reading in zip(checked, readings, strict=True):
+        rereadings = _recognise(engines[1], [plans[i].pieces for i in checked])
+        for i, reading in zip(checked, rereadings, strict=True):
             second[i] = reading
 
-    for plan, words, other in zip(plans, first, second, strict=True):
-        results[plan.spec.name] = _result(plan, words, other)
+    readings = {p.spec.name: _reading(p, words) for p, words in zip(plans, first, strict=True)}
+    _check_names(layout, readings)
+    for plan, other in zip(plans, second, strict=True):
+        results[plan.spec.name] = _result(plan, readings[plan.spec.name], other)
     return {spec.name: results[spec.name] for spec in layout.fields}
 
 
@@ -164,6 +177,8 @@ def _plan(
         return _empty(spec, box, ink.ink_pixels), None
     rule = RULES[spec.type]
     plan = _Plan(spec, box, rule, spilled=ink.spilled)
+    if rule.second_opinion and not spec.cells:
+        plan.faint = ink.faint_beside()
     if spec.cells:
         _plan_comb(plan, page, printed)
     else:
@@ -234,12 +249,24 @@ def _recognise_best(engine: OcrEngine, plans: list[_Plan]) -> list[list[list[Ocr
     readings = _recognise(engine, [pieces for _, pieces in variants])
     best: dict[int, tuple[float, list[_Piece], list[list[OcrWord]]]] = {}
     for (i, pieces), words in zip(variants, readings, strict=True):
+        words = [_pooled(piece, plans[i].spec.type) for piece in words]
         certainty = _certainty(words)
         if i not in best or certainty > best[i][0]:
             best[i] = (certainty, pieces, words)
     for i, (_, pieces, _) in best.items():
         plans[i].pieces = pieces
     return [best[i][2] for i in range(len(plans))]
+
+
+def _pooled(words: list[OcrWord], field_type: str) -> list[OcrWord]:
+    """Each character's confidence with the engine's other guesses for it added that
+    become the same character in the field's value: ２ or 2, 號 or 号 in an address, any
+    dash between two numbers are one reading, not a doubt between two."""
+    pooled = []
+    for w in words:
+        same = [p for ch, p in w.alternatives if same_in_value(field_type, ch, w.text)]
+        pooled.append(replace(w, confidence=min(1.0, w.confidence + sum(same))) if same else w)
+    return pooled
 
 
 def _stretched(pieces: list[_Piece], factor: float) -> list[_Piece]:
@@ -290,6 +317,87 @@ def _retry_combs(
         at += count
 
 
+@dataclass
+class _Reading:
+    """The first engine's text of one field, before normalization."""
+
+    text: str
+    #: The least certain character's probability, or the family/given-name space
+    #: decision's when that is less certain.
+    certainty: float
+    #: The least certain character's probability alone.
+    characters: float
+    #: A name and its reading (フリガナ) checked against each other: True when the other
+    #: box confirms this one, False when it contradicts it (or, for the reading, cannot
+    #: confirm it for certain), None when there was nothing to check.
+    partner_agrees: bool | None = None
+    #: What the engine read, piece by piece.
+    words: list[list[OcrWord]] = field(default_factory=list)
+    #: Names: the engine's other guesses for each character (spaces aside).
+    alternatives: list[tuple[str, ...]] = field(default_factory=list)
+
+
+def _reading(plan: _Plan, words: list[list[OcrWord]]) -> _Reading:
+    text, certainty = _text(plan, words)
+    reading = _Reading(tidy(plan.spec.type, text), certainty, _certainty(words), words=words)
+    if plan.spec.type == "name":
+        reading.alternatives = [
+            tuple(other for other, _ in w.alternatives)
+            for piece in words
+            for w in piece
+            if w.text.strip()
+        ]
+    return reading
+
+
+def _check_names(layout: FormLayout, readings: dict[str, _Reading]) -> None:
+    """Each name against the reading (フリガナ) in the box beside it, through the
+    dictionary's readings of the name (:mod:`ocr.read_names`).
+
+    Agreeing, both take the spelling and family/given space of the match and the name's
+    confidence rises; an exact, unambiguous match raises the reading's too. A name that
+    agrees only with one character swapped for the engine's next guess takes that
+    spelling, in review. A reading that agrees with no spelling is in doubt.
+    """
+    kinds = {spec.name: spec.type for spec in layout.fields}
+    for name_field, kind in kinds.items():
+        kana_field = name_field.removesuffix("name") + "kana"
+        name, kana = readings.get(name_field), readings.get(kana_field)
+        if kind != "name" or kinds.get(kana_field) != "kana" or name is None or kana is None:
+            continue
+        try:
+            written_name = str(normalize("name", name.text))
+            written_kana = str(normalize("kana", kana.text))
+        except NormalizationError:
+            continue
+        dictionary = sudachi_readings()
+        match = match_name(written_name, written_kana, dictionary)
+        respelled = None
+        if match is None or not match.whole:
+            respelled = respell(written_name, written_kana, name.alternatives, dictionary)
+        if respelled is not None:
+            match = respelled
+        kana.partner_agrees = False
+        if match is None:
+            name.partner_agrees = False
+            continue
+        if not match.whole:
+            kana.text = match.kana  # the space after the family name's reading
+            continue
+        name.text, kana.text = match.name, match.kana
+        # The spaces now come from the dictionary, not from the characters' positions.
+        name.certainty, kana.certainty = name.characters, kana.characters
+        if respelled is not None:
+            name.certainty = min(name.certainty, RESPELLED_CONFIDENCE)
+        else:
+            name.partner_agrees = True
+        if match.certain:
+            # Misread characters do not make a reading of the name read in its own box:
+            # the pair is as sure as the surer of the two readings.
+            kana.certainty = max(kana.characters, name.certainty)
+            kana.partner_agrees = True
+
+
 def _text(plan: _Plan, words: list[list[OcrWord]]) -> tuple[str, float]:
     """The field's text and the primary certainty: the least certain character's (for names,
     or the family/given-name space decision's, when that is less certain)."""
@@ -330,6 +438,22 @@ def _joined(pieces: Sequence[_Piece], words: list[list[OcrWord]]) -> str:
     return "".join(parts)
 
 
+def _address_certainty(plan: _Plan, reading: _Reading, certainty: float) -> float:
+    """An address's certainty without the place names read exactly as Japan Post lists
+    them (an address is long, and its least certain character was mostly among them)."""
+    verified = listed_prefix(reading.text)
+    each = [
+        w.confidence
+        for piece_words in reading.words
+        for w in piece_words
+        for _ in "".join(w.text.split())
+    ]
+    joined = _joined(plan.pieces, reading.words).replace("\n", "")
+    if not verified or not len(each) == len(joined) == len(reading.text.replace("\n", "")):
+        return certainty  # tidied to another length: no telling which character is which
+    return min(each[verified:], default=certainty)
+
+
 def _normalized(field_type: str, text: str) -> tuple[Value, bool]:
     try:
         return normalize(field_type, text), True
@@ -337,17 +461,15 @@ def _normalized(field_type: str, text: str) -> tuple[Value, bool]:
         return None, False
 
 
-def _result(
-    plan: _Plan, words: list[list[OcrWord]], other: list[list[OcrWord]] | None
-) -> FieldResult:
+def _result(plan: _Plan, reading: _Reading, other: list[list[OcrWord]] | None) -> FieldResult:
     spec = plan.spec
-    text, certainty = _text(plan, words)
-    text = tidy(spec.type, text)
+    text, certainty = reading.text, reading.certainty
     if spec.type == "address":
+        certainty = _address_certainty(plan, reading, certainty)
         text = correct_address(text)
     value, ok = _normalized(spec.type, text)
     agrees: bool | None = None
-    if other is not None and ok:
+    if other is not None and ok and _complete(plan, other):
         other_value, other_ok = _normalized(spec.type, _text(plan, other)[0])
         agrees = other_ok and other_value == value
         if not agrees and _fails_check_digit(spec.type, other_value):
@@ -355,16 +477,34 @@ def _result(
             # first reading; a first reading failing its check digit is flagged by validation.
             agrees = None
     confidence = combined(certainty, agrees) if ok and value is not None else 0.0
+    if reading.partner_agrees:
+        confidence = combined(confidence, True)
+    elif reading.partner_agrees is False:
+        # A name and a reading that contradict each other: one of them is misread. (A
+        # reading is also in doubt when its agreement is not certain.)
+        confidence = min(confidence, UNMATCHED_READING_CONFIDENCE)
     if may_be_variant(spec.type, text):
         confidence = min(confidence, VARIANT_CONFIDENCE)
     if plan.spilled >= MIN_SPILL_PX:
         # Part of the writing lies in the next box: what was read here may be cut short
         # or carry a piece of it (876,60|0 read 876601).
         confidence = min(confidence, SPILL_CONFIDENCE)
+    if plan.faint:
+        # A faint character beside the ones read may be part of the value (13 read 1).
+        confidence = min(confidence, FAINT_BESIDE_CONFIDENCE)
     review = not ok or value is None or agrees is False or confidence < threshold(spec.type)
     return FieldResult(
         spec.name, value, confidence, review, raw_text=text, bbox=plan.box.as_tuple()
     )
+
+
+def _complete(plan: _Plan, words: list[list[OcrWord]]) -> bool:
+    """Whether a reading accounts for every inked cell of a comb (any reading of a line
+    does). Tesseract runs handwritten digits in neighbouring cells together (49|2|3|4|9
+    read 92349): a reading missing digits says nothing about the first engine's."""
+    if plan.cells is None:
+        return True
+    return sum(len(w.text.strip()) for piece in words for w in piece) == len(plan.cells)
 
 
 def _fails_check_digit(field_type: str, value: Value) -> bool:

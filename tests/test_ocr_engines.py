@@ -161,3 +161,14 @@ def test_ppocr_padding_frames_are_not_read() -> None:
     words = engine._decode(probs, "0123", (10, 20), 0.5)
     assert [w.text for w in words] == ["1"]
     assert words[0].confidence > 0.98
+
+
+def test_ppocr_an_uncertain_character_carries_the_next_guesses() -> None:
+    engine = _decoder("山田由甲")
+    probs = _frames(engine, [{"山": 0.999}, {}, {"田": 0.6, "由": 0.3, "甲": 0.001}, {}])
+    words = engine._decode(probs, None, (10, 40), 1.0)
+    assert [w.text for w in words] == ["山", "田"]
+    assert words[0].alternatives == ()  # sure enough: no guesses kept
+    # Likeliest first; the blank, the space and the improbable are no alternative.
+    assert [ch for ch, _ in words[1].alternatives] == ["由"]
+    assert words[1].alternatives[0][1] == pytest.approx(0.3)

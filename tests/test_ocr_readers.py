@@ -174,6 +174,17 @@ def test_a_second_reading_that_fails_its_check_digit_is_no_disagreement() -> Non
     assert valid_other["recipient_my_number"].needs_review
 
 
+def test_a_second_reading_missing_cells_of_a_comb_is_no_disagreement() -> None:
+    page = _page(KYUYO, {"recipient_my_number": "123456789018"})
+    layout = load_layout(KYUYO)
+    unsure = 0.95
+    # Digits of neighbouring cells run together: 12 inked cells, 7 digits read.
+    short = read_fields(page, layout, [_Fixed("123456789018", unsure), _Fixed("1234567")])
+    assert short["recipient_my_number"].value == "123456789018"
+    assert not short["recipient_my_number"].needs_review
+    assert short["recipient_my_number"].confidence == unsure
+
+
 def test_a_sure_first_reading_needs_no_second_engine() -> None:
     page = _page(KYUYO, {"recipient_birth_month": "12"})
     second = _Fixed("11")
@@ -243,6 +254,80 @@ def test_kana_and_name_keep_the_space_between_family_and_given_name() -> None:
     assert results["recipient_name"].value == "山田　太郎"
     assert results["spouse_kana"].value == "ヤマダハナコ"
     assert results["recipient_birth_era"].value == "昭和"
+
+
+def test_a_name_and_its_reading_check_each_other() -> None:
+    values = {
+        # Agreeing: the reading takes its space from the name's dictionary reading.
+        "recipient_name": "清水　杏",
+        "recipient_kana": "シミズアン",
+        # Disagreeing (山村 is ヤマムラ): one of the two is misread, both are in doubt.
+        "spouse_name": "山村　蓮",
+        "spouse_kana": "タムラ　レン",
+    }
+    results = read_fields(_page(KYUYO, values), load_layout(KYUYO), [_ppocr()])
+    assert results["recipient_kana"].value == "シミズ　アン"
+    assert not results["recipient_kana"].needs_review
+    assert results["recipient_name"].value == "清水　杏"
+    for field in ("spouse_kana", "spouse_name"):
+        assert results[field].needs_review
+        assert results[field].confidence <= readers.UNMATCHED_READING_CONFIDENCE
+    assert results["spouse_kana"].value == "タムラ　レン"
+    assert results["spouse_name"].value == "山村　蓮"
+
+
+def test_guesses_that_become_the_same_character_are_one_reading() -> None:
+    # ２ at 0.6 and 2 at 0.35: a doubt between two spellings of the same value, not a doubt.
+    torn = OcrWord("２", (0, 0, 1, 1), 0.6, (("2", 0.35), ("7", 0.04)))
+    [pooled] = readers._pooled([torn], "address")
+    assert pooled.confidence == pytest.approx(0.95)
+    [digit] = readers._pooled([torn], "amount")
+    assert digit.confidence == pytest.approx(0.6)
+
+
+class _Scripted(_Fixed):
+    """Reads every crop as the same text, each character with its own confidence."""
+
+    def __init__(self, text: str, confidences: list[float]) -> None:
+        super().__init__(text)
+        self.confidences = confidences
+
+    def read_line(self, image: np.ndarray, charset: str | None = None) -> list[OcrWord]:
+        return [
+            OcrWord(ch, (0, 0, 1, 1), c) for ch, c in zip(self.text, self.confidences, strict=True)
+        ]
+
+
+def test_place_names_read_as_listed_do_not_make_an_address_doubtful() -> None:
+    address = "東京都練馬区石神井町３丁目"
+    page = _page(KYUYO, {"recipient_address": address})
+    layout = load_layout(KYUYO)
+    unsure_place = [0.99] * len(address)
+    unsure_place[3] = 0.5  # 練: Japan Post lists 東京都練馬区石神井町, so it was read right
+    unsure_number = [0.99] * len(address)
+    unsure_number[10] = 0.5  # ３: no list says which number it is
+    place = read_fields(page, layout, [_Scripted(address, unsure_place)])["recipient_address"]
+    number = read_fields(page, layout, [_Scripted(address, unsure_number)])["recipient_address"]
+    assert place.value == number.value == address
+    assert place.confidence == pytest.approx(0.99) and not place.needs_review
+    assert number.confidence == pytest.approx(0.5) and number.needs_review
+
+
+def test_faint_writing_beside_the_digits_read_sends_the_field_to_review() -> None:
+    layout = load_layout(KYUYO)
+    page = _page(KYUYO, {"recipient_birth_day": "13"}).copy()
+    box = field_box(layout.field("recipient_birth_day"))
+    dark = page.copy()
+    # Blurred or faded, the 3 is lighter than ink: the 1 alone is read, with certainty.
+    inside = page[box.y : box.y + box.h, box.x : box.x + box.w]
+    written = np.argwhere(inside < 128)
+    right_half = written[written[:, 1] > np.median(written[:, 1]) + 3]
+    inside[right_half[:, 0], right_half[:, 1]] = 175
+    faint = read_fields(page, layout, [_Fixed("1", 0.999)])["recipient_birth_day"]
+    clear = read_fields(dark, layout, [_Fixed("13", 0.999)])["recipient_birth_day"]
+    assert faint.value == 1 and faint.needs_review
+    assert faint.confidence <= readers.FAINT_BESIDE_CONFIDENCE
+    assert clear.value == 13 and not clear.needs_review
 
 
 def _amount_at_right_edge(overhang_px: int) -> np.ndarray:

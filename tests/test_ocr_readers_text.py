@@ -8,7 +8,7 @@ import pytest
 from ocr.engines.base import OcrWord
 from ocr.read_ink import name_spans, runs, text_lines
 from ocr.read_spacing import name_space
-from ocr.read_text import may_be_variant, tidy
+from ocr.read_text import may_be_variant, same_in_value, tidy
 
 
 @pytest.mark.parametrize(
@@ -30,6 +30,11 @@ from ocr.read_text import may_be_variant, tidy
         ("text", "學生", "学生"),  # old character forms: modern outside names ...
         ("address", "１０５號室", "１０５号室"),
         ("name", "渡邉　實", "渡邉　實"),  # ... names keep theirs
+        ("name", "株式会礼：明星電機", "株式会社明星電機"),  # no colon; one legal form off
+        ("name", "朱式会社日進商事", "株式会社日進商事"),
+        ("name", "日進商事株式会社", "日進商事株式会社"),
+        ("name", "有限会社会社", "有限会社会社"),  # a legal form as read is left alone
+        ("name", "合会社", "合会社"),  # too short to tell
     ],
 )
 def test_tidy(field_type: str, raw: str, tidied: str) -> None:
@@ -99,11 +104,33 @@ def test_text_lines_keep_a_line_with_a_gap_inside_together() -> None:
     [
         ("name", "山崎\u3000大樹", True),
         ("name", "山田\u3000大樹", False),
+        ("name", "野口\u3000美穗", True),  # 美穂 as often as 美穗
+        ("name", "野口\u3000美穂", False),
         ("address", "宮崎県", False),
     ],
 )
 def test_a_name_read_with_a_stand_in_for_an_unreadable_variant_is_in_doubt(
     field_type: str, text: str, doubt: bool
 ) -> None:
-    # The recogniser has no 﨑 and answers 崎 for it: only a person can tell 山﨑 from 山崎.
+    # The recogniser has no 﨑 and answers 崎 for it, and answers 穗 (Chinese, and the old
+    # Japanese form) for 穂: only a person can tell.
     assert may_be_variant(field_type, text) is doubt
+
+
+@pytest.mark.parametrize(
+    ("field_type", "a", "b", "same"),
+    [
+        ("address", "２", "2", True),  # width never counts
+        ("address", "號", "号", True),  # old forms become modern outside names ...
+        ("name", "澤", "沢", False),  # ... names keep theirs
+        ("address", "ー", "－", True),  # every dash of an address is the 番地 hyphen
+        ("text", "ー", "－", False),
+        ("kana", "ｶ", "カ", True),
+        ("address", "１", "７", False),
+        ("amount", "1", "1", False),  # digit types are never pooled
+    ],
+)
+def test_characters_that_become_the_same_in_the_value(
+    field_type: str, a: str, b: str, same: bool
+) -> None:
+    assert same_in_value(field_type, a, b) is same

@@ -15,6 +15,9 @@ class OcrWord:
     text: str
     bbox: tuple[int, int, int, int]
     confidence: float  # 0..1
+    #: Other characters the engine saw in the same place, likeliest first, with their
+    #: probabilities (engines that cannot tell leave it empty).
+    alternatives: tuple[tuple[str, float], ...] = ()
 
 
 class OcrEngine(Protocol):

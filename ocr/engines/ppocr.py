@@ -24,6 +24,12 @@ _REC_HEIGHT = 48
 #: Images narrower than this ratio are padded, as PaddleOCR does: the network is unstable
 #: on very short inputs (one or two characters).
 _MIN_WH_RATIO = 2.0
+#: A character read with less certainty than this carries the engine's next guesses for
+#: it (up to ALTERNATIVES, each at least MIN_ALTERNATIVE likely): a name the reading
+#: beside it contradicts can then be put right from them (後滕 → 後藤).
+ALTERNATIVES_BELOW = 0.999
+ALTERNATIVES = 4
+MIN_ALTERNATIVE = 0.005
 #: Crops are batched by similar width so that padding stays cheap: a batch holds crops
 #: at most this much wider than its narrowest.
 _MAX_BATCH = 16
@@ -151,17 +157,29 @@ class PpOcrEngine:
                 x1 = min(width, round(end * px_per_frame))
                 conf = min(float(scores[t:end, cls].max()), _gap_certainty(nothing, gap_start, t))
                 if x0 < width:
-                    words.append(
-                        OcrWord(self._classes[cls], (x0, 0, max(1, x1 - x0), height), conf)
+                    box = (x0, 0, max(1, x1 - x0), height)
+                    others = (
+                        self._alternatives(scores[t:end], cls) if conf < ALTERNATIVES_BELOW else ()
                     )
+                    words.append(OcrWord(self._classes[cls], box, conf, others))
                 gap_start = end
             t = end
         if words:
             # The gap after the last character counts against it, as leading gaps do.
             last = words[-1]
             tail = _gap_certainty(nothing, gap_start, frames)
-            words[-1] = OcrWord(last.text, last.bbox, min(last.confidence, tail))
+            words[-1] = OcrWord(last.text, last.bbox, min(last.confidence, tail), last.alternatives)
         return words
+
+    def _alternatives(self, frames: np.ndarray, chosen: int) -> tuple[tuple[str, float], ...]:
+        """The likeliest other characters over a character's frames (blank and space aside)."""
+        peak = frames.max(axis=0)
+        peak[[0, chosen, len(peak) - 1]] = 0.0
+        top = np.argpartition(peak, -ALTERNATIVES)[-ALTERNATIVES:]
+        ranked = sorted(top, key=lambda c: -peak[c])
+        return tuple(
+            (self._classes[c], float(peak[c])) for c in ranked if peak[c] >= MIN_ALTERNATIVE
+        )
 
 
 def _gap_certainty(nothing: np.ndarray, start: int, end: int) -> float:

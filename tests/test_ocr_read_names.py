@@ -1,0 +1,143 @@
+"""A name and its フリガナ checked against each other through a dictionary of readings."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocr.read_names import NameMatch, NameReadings, match_name, respell, sudachi_readings
+
+#: A small dictionary in the shape of SudachiDict's: every reading of a word it lists.
+LISTED = {
+    "近藤": ["コンドウ"],
+    "千尋": ["チヒロ", "センジン"],
+    "山崎": ["ヤマザキ", "ヤマサキ"],
+    "龍之介": ["リュウノスケ"],
+    "清水": ["シミズ", "セイスイ"],
+    "杏": ["アン", "アンズ"],
+    "石井": ["イシイ"],
+    "朝陽": ["アサヒ"],
+    "藤原": ["フジワラ"],
+    "陽菜": ["ハルナ"],
+    "陽": ["ヨウ", "ヒ"],
+    "菜": ["ナ", "サイ"],
+    "田村": ["タムラ"],
+    "山村": ["ヤマムラ"],
+    "蓮": ["レン", "ハス"],
+    "竹内": ["タケウチ"],
+    "後藤": ["ゴトウ"],
+    "翔太": ["ショウタ"],
+    "斉藤": ["サイトウ"],
+    "斎藤": ["サイトウ"],
+    "実": ["ミノル", "マコト"],
+}
+READINGS = NameReadings(lambda word: LISTED.get(word, []))
+SPACE = "\u3000"
+
+
+def test_a_reading_read_exactly_and_unambiguously_is_certain() -> None:
+    assert match_name("清水　杏", "シミズ　アン", READINGS) == NameMatch(
+        "清水　杏", "シミズ　アン", certain=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("kana", "placed"),
+    [
+        ("シミズアン", "シミズ　アン"),  # the half-width space was not seen
+        ("シミ　ズアン", "シミズ　アン"),  # ... or seen a character off
+    ],
+)
+def test_the_space_of_the_reading_follows_the_name(kana: str, placed: str) -> None:
+    match = match_name("清水　杏", kana, READINGS)
+    assert match is not None and match.kana == placed and match.certain
+
+
+def test_a_dropped_voiced_mark_is_restored_when_only_one_reading_fits() -> None:
+    # ｺﾝﾄﾞｳ read コント and ウ: the voiced mark lost, the space a character off.
+    match = match_name("近藤　千尋", "コント　ウチヒロ", READINGS)
+    assert match == NameMatch("近藤　千尋", "コンドウ　チヒロ", certain=False)
+
+
+def test_a_voicing_the_name_allows_both_ways_is_never_certain() -> None:
+    # 山崎 is ヤマザキ or ヤマサキ: a dakuten dropped in print leaves another valid reading.
+    match = match_name("山崎　龍之介", "ヤマサキ　リュウノスケ", READINGS)
+    assert match is not None and match.kana == "ヤマサキ　リュウノスケ"
+    assert not match.certain
+
+
+def test_a_reading_needing_a_guess_between_voicings_is_no_match() -> None:
+    # ヤマサギ is no reading of 山崎; voicing aside it fits two (ヤマサキ, ヤマザキ).
+    assert match_name("山崎　龍之介", "ヤマサギ　リュウノスケ", READINGS) is None
+
+
+def test_a_misread_name_does_not_match_its_reading() -> None:
+    assert match_name("山村　蓮", "タムラ　レン", READINGS) is None
+
+
+def test_a_misread_reading_does_not_match_its_name() -> None:
+    assert match_name("竹内　トメ", "タ　ウチトメ", READINGS) is None
+
+
+def test_a_name_written_in_kana_reads_as_written_but_never_for_certain() -> None:
+    # Both boxes in kana can be misread alike (キヨ as キョ): agreeing proves less.
+    match = match_name("竹内　トメ", "タケウチ　トメ", READINGS)
+    assert match is not None and match.whole and not match.certain
+
+
+def test_the_name_split_read_comes_first() -> None:
+    # 井朝陽 is unlisted, so composed readings could split 石|井朝陽 as イシ|イアサヒ.
+    match = match_name("石井　朝陽", "イシイ　アサヒ", READINGS)
+    assert match is not None and match.name == "石井　朝陽"
+    assert match.kana == "イシイ　アサヒ"
+
+
+def test_a_name_part_read_character_by_character_when_its_listed_readings_fail() -> None:
+    # 陽菜 is listed as ハルナ only; ヒ + ナ composes ヒナ, which no dictionary vouches for.
+    match = match_name("藤原　陽菜", "フジワラ　ヒナ", READINGS)
+    assert match is not None and match.kana == "フジワラ　ヒナ" and not match.certain
+
+
+def test_a_given_name_the_dictionary_does_not_know_still_places_the_space() -> None:
+    # 陽翔 (ハルト) is neither listed nor composed from 陽 and 翔's readings.
+    match = match_name("近藤　陽翔", "コント　ウハルト", READINGS)
+    assert match == NameMatch("近藤　陽翔", "コンドウ　ハルト", certain=False, whole=False)
+    # The reading must hold more than the family name, and start with it.
+    assert match_name("近藤　陽翔", "コンドウ", READINGS) is None
+    assert match_name("近藤　陽翔", "ハルト", READINGS) is None
+
+
+def test_a_name_space_misread_is_moved_to_where_the_reading_splits() -> None:
+    match = match_name("田　村蓮", "タムラ　レン", READINGS)
+    assert match is not None and match.name == "田村　蓮"
+
+
+@pytest.mark.parametrize(("name", "kana"), [("清", "キヨシ"), ("清水　杏", ""), ("", "アン")])
+def test_nothing_to_compare_is_no_match(name: str, kana: str) -> None:
+    assert match_name(name, kana, READINGS) is None
+
+
+def test_the_packaged_dictionary_knows_common_names() -> None:
+    readings = sudachi_readings()
+    assert {"ヤマザキ", "ヤマサキ"} <= readings.of("山崎")
+    assert "リュウノスケ" in readings.of("龍之介")
+    match = match_name("五十嵐" + SPACE + "舞", "イガラシマイ", readings)
+    assert match == NameMatch("五十嵐　舞", "イガラシ　マイ", certain=True)
+
+
+def test_a_misread_name_character_is_put_right_from_the_engines_next_guess() -> None:
+    # 後滕: the engine's second guess for 滕 was 藤, and 後藤 reads ゴトウ.
+    guesses = [(), ("勝", "藤"), (), ()]
+    match = respell("後滕　翔太", "ゴトウ　ショウタ", guesses, READINGS)
+    assert match is not None and match.name == "後藤　翔太" and match.whole
+
+
+def test_two_spellings_reading_alike_are_no_respelling() -> None:
+    # 斉藤 and 斎藤 both read サイトウ: which one was written, only a person can tell.
+    assert respell("卉藤　実", "サイトウ　ミノル", [("斉", "斎"), (), ()], READINGS) is None
+    assert respell("卉藤　実", "サイトウ　ミノル", [("斉", "木"), (), ()], READINGS) is not None
+
+
+def test_no_guess_fitting_the_reading_is_no_respelling() -> None:
+    assert respell("後滕　翔太", "ゴトウ　ショウタ", [(), ("勝",), (), ()], READINGS) is None
+    # Guesses that do not line up with the name's characters are not used at all.
+    assert respell("後滕　翔太", "ゴトウ　ショウタ", [("藤",)], READINGS) is None
