@@ -145,6 +145,7 @@ class PpOcrEngine:
         height, width = shape[:2]
         px_per_frame = width / max(len(best) * used_fraction, 1e-6)
         words: list[OcrWord] = []
+        likely: np.ndarray | None = None
         gap_start = 0
         t = 0
         while t < frames:
@@ -158,9 +159,11 @@ class PpOcrEngine:
                 conf = min(float(scores[t:end, cls].max()), _gap_certainty(nothing, gap_start, t))
                 if x0 < width:
                     box = (x0, 0, max(1, x1 - x0), height)
-                    others = (
-                        self._alternatives(scores[t:end], cls) if conf < ALTERNATIVES_BELOW else ()
-                    )
+                    others: tuple[tuple[str, float], ...] = ()
+                    if conf < ALTERNATIVES_BELOW:
+                        if likely is None:  # the classes worth a look, once per line
+                            likely = np.flatnonzero(scores[:frames].max(axis=0) >= MIN_ALTERNATIVE)
+                        others = self._alternatives(scores[t:end], cls, likely)
                     words.append(OcrWord(self._classes[cls], box, conf, others))
                 gap_start = end
             t = end
@@ -171,14 +174,16 @@ class PpOcrEngine:
             words[-1] = OcrWord(last.text, last.bbox, min(last.confidence, tail), last.alternatives)
         return words
 
-    def _alternatives(self, frames: np.ndarray, chosen: int) -> tuple[tuple[str, float], ...]:
-        """The likeliest other characters over a character's frames (blank and space aside)."""
-        peak = frames.max(axis=0)
-        peak[[0, chosen, len(peak) - 1]] = 0.0
-        top = np.argpartition(peak, -ALTERNATIVES)[-ALTERNATIVES:]
-        ranked = sorted(top, key=lambda c: -peak[c])
+    def _alternatives(
+        self, frames: np.ndarray, chosen: int, likely: np.ndarray
+    ) -> tuple[tuple[str, float], ...]:
+        """The likeliest other characters over a character's frames, among the line's
+        ``likely`` classes (blank, space and ``chosen`` aside)."""
+        others = likely[(likely != 0) & (likely != chosen) & (likely != len(self._classes) - 1)]
+        peak = frames[:, others].max(axis=0) if others.size else np.zeros(0)
+        ranked = np.argsort(-peak)[:ALTERNATIVES]
         return tuple(
-            (self._classes[c], float(peak[c])) for c in ranked if peak[c] >= MIN_ALTERNATIVE
+            (self._classes[others[i]], float(peak[i])) for i in ranked if peak[i] >= MIN_ALTERNATIVE
         )
 
 
