@@ -266,6 +266,31 @@ def test_a_name_without_its_reading_sends_the_reading_to_review() -> None:
     ]
 
 
+def test_a_spouse_or_householder_name_off_the_filers_goes_to_review() -> None:
+    # Husband and wife share one surname: 浜 is 浜松 with a character lost.
+    assert ("spouse_surname", "spouse_name") in _rules(
+        "shinkoku_p1", SHINKOKU, spouse_name="浜　花子"
+    )
+    assert ("spouse_surname", "spouse_name") not in _rules(
+        "shinkoku_p1", SHINKOKU, spouse_name="浜松　花子"
+    )
+    # The householder is mostly the filer: one character off is a misreading ...
+    assert ("name_one_off", "householder_name") in _rules(
+        "shinkoku_p1", SHINKOKU, householder_name="浜松　一朗"
+    )
+    # ... a father may well be another person.
+    assert not [
+        r
+        for r in _rules("shinkoku_p1", SHINKOKU, householder_name="浜松　正男")
+        if r[0] == "name_one_off"
+    ]
+    # A relative's surname one character off the filer's is one too; brothers are not.
+    assert ("name_one_off", "dependent_1_name") in _rules(
+        "shinkoku_p1", SHINKOKU, dependent_1_name="浜杉　次郎"
+    )
+    assert ("name_one_off", "dependent_1_name") not in _rules("shinkoku_p1", SHINKOKU)
+
+
 def test_life_insurance_matching_its_premiums_is_clean() -> None:
     record = {
         **KYUYO,

@@ -90,3 +90,56 @@ def check_name_readings(layout: FormLayout, values: Values) -> Iterator[Finding]
                 f"{layout.field(reading).label}が空欄です。{spec.label}の読みを確認してください。",
                 f"{spec.name} filled but {reading} empty",
             )
+
+
+#: The field holding the filer's own name, per form.
+OWN_NAME = {"kyuyo_kojinbetsu": "recipient_name", "nenkin_kojinbetsu": "recipient_name"}
+FULL_WIDTH_SPACE = "\u3000"
+
+
+def check_family_names(layout: FormLayout, values: Values) -> Iterator[Finding]:
+    """Names of the filer's family set against the filer's own.
+
+    A married couple shares one surname (民法 750条), so a spouse's family name that differs
+    was misread (上田 read 田). Other relatives may bear another surname, but hardly one
+    character off the filer's (菊地 / 菊池); and the 世帯主 is most often the filer, so a
+    householder one character off the filer (菊地　千尋 / 菊地　千桑) was most likely
+    misread. (Brothers are often one character apart, 太郎 and 次郎: not flagged.)
+    """
+    own = values.get(OWN_NAME.get(layout.form_id, "name"))
+    if not isinstance(own, str) or FULL_WIDTH_SPACE not in own:
+        return
+    own_family = own.split(FULL_WIDTH_SPACE)[0]
+    for spec in layout.fields:
+        other = values.get(spec.name)
+        if spec.type != "name" or spec.name == OWN_NAME.get(layout.form_id, "name"):
+            continue
+        if not isinstance(other, str) or FULL_WIDTH_SPACE not in other or spec.name == "payer_name":
+            continue
+        family = other.split(FULL_WIDTH_SPACE)[0]
+        if spec.name == "spouse_name" and family != own_family:
+            yield warning(
+                "spouse_surname",
+                spec.name,
+                f"{spec.label}の姓が本人の姓（{own_family}）と異なります。読み取りを確認してください。",
+                f"spouse family name {family!r} differs from {own_family!r}",
+            )
+        elif _one_apart(family, own_family) or (
+            spec.name == "householder_name" and _one_apart(other, own)
+        ):
+            yield warning(
+                "name_one_off",
+                spec.name,
+                f"{spec.label}が本人の氏名（{own}）と1文字だけ異なります。読み取りを確認してください。",
+                f"{other!r} is one character off {own!r}",
+            )
+
+
+def _one_apart(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by exactly one character changed, added or left out."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    shorter, longer = sorted((a, b), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))

@@ -36,6 +36,9 @@ basic_deduction           warning    基礎控除の額 not in the 年分's tabl
 dependent_count           warning    persons listed by name do not fit the printed count
 person_without_name       warning    a spouse/dependent has details but no name
 kana_missing              warning    a name is written but its フリガナ box is empty
+spouse_surname            warning    the spouse's family name differs from the filer's
+name_one_off              warning    a relative's name, or family name, is one character
+                                     off the filer's (a misreading of the same name)
 ========================  =========  ===========================================================
 
 The tables saying which field each rule applies to, per form and per year, are in
@@ -50,6 +53,7 @@ from datetime import date
 from ocr.layout import FormLayout, load_layout
 from validators.consistency_checks import (
     check_exclusive_choices,
+    check_family_names,
     check_listed_counts,
     check_name_readings,
     check_person_groups,
@@ -84,6 +88,7 @@ _RECORD_CHECKS: tuple[_RecordCheck, ...] = (
     check_listed_counts,
     check_person_groups,
     check_name_readings,
+    check_family_names,
 )
 
 
