@@ -5,15 +5,15 @@
 The same browser set-up as the browser tests (bench/browser_session.py: the real app under
 uvicorn, Debian chromium, 1366×768) drives the document screen by keyboard only, for
 
-* a clean slip: every value right. Enter confirms each field that needs a look, Shift+Tab
-  reaches the 「まとめて確認」 button of the rest, Enter confirms the rest as a group,
-  Ctrl+Enter approves (Enter again if the warning dialog asks);
+* a clean slip: every value right. Enter confirms each field that needs a look,
+  Ctrl+Shift+Enter confirms the rest as a group (「まとめて確認」), Ctrl+Enter approves
+  (Enter again if the warning dialog asks);
 * a slip with three wrong fields: three amounts misread, each at a low confidence as an OCR
   run leaves them (so they are among the fields that need a look). On a wrong field the
   right value is typed (the field's text is selected on arrival, so typing replaces it),
   then the same as above.
 
-Every key press sent is counted (Enter, Tab/Shift+Tab, each typed character, Ctrl+Enter);
+Every key press sent is counted (Enter, each typed character, Ctrl+Shift+Enter, Ctrl+Enter);
 seconds run from opening the document to the answer of the approval request. The script
 types instantly, so the seconds are the screen's own latency (page load, saves,
 validation), not a person's reading and typing time. Writes ``effort.md`` and
@@ -188,17 +188,7 @@ def approve_by_keyboard(
             keys.type(fixes[int(now["id"])])
         keys.press("Enter")
         _wait_until_moved(page, now["element"])
-    # The 「まとめて確認」 button sits just before the rest: one Shift+Tab from the first of
-    # them. From the approve button (no field needed a look) the short way is forward: Tab
-    # past the end of the page wraps round to the menu, the image tools, then the button.
-    step = "Tab" if _focused(page)["element"] == "approve" else "Shift+Tab"
-    for _ in range(500):
-        if _focused(page)["element"] == "confirm-rest":
-            break
-        keys.press(step)
-    else:
-        raise RuntimeError("the 「まとめて確認」 button was not reached by keyboard")
-    keys.press("Enter")
+    keys.press("Control+Shift+Enter")  # 「まとめて確認」: the rest confirmed as a group
     page.wait_for_function("window.TaxIntake.pending() === 0")
     with page.expect_response(_is_approval) as answer:
         keys.press("Control+Enter")
@@ -296,10 +286,7 @@ def render_markdown(command: str, meta: dict[str, Any], rows: list[dict[str, Any
         "an OCR run leaves a misread; their right values are typed without digit separators. "
         "The approval hands the slip to the blind double check (R16), which is not counted here.",
         "",
-        "On a clean slip no field needs a look, so the cursor starts on 「承認して次へ」 and the "
-        "Tab presses are the way round to 「まとめて確認」 (headless chromium wraps from the "
-        "page's end to its start; a browser with a toolbar adds its own stops, so this is a lower "
-        "bound). The screen has no key of its own for that button. Confirming the rest is "
+        "Ctrl+Shift+Enter is 「まとめて確認」, wherever the cursor is. Confirming the rest is "
         "not required to approve (`review_ui.record.approval_blockers` counts only the fields "
         "that need a look), so Ctrl+Enter alone approves a clean slip: 1 key.",
         "",

@@ -138,6 +138,11 @@ def test_keyboard_only_correction_and_approval(server, browser) -> None:
         page.focus(".field.needs-review .value:not([disabled])")
         page.keyboard.press("Enter")
         settle(page)
+    # The rest, as a group, by its key (「まとめて確認」) from wherever the cursor is.
+    page.keyboard.press("Control+Shift+Enter")
+    page.wait_for_function(
+        "document.getElementById('toast').textContent.includes('確認済みにしました')"
+    )
     page.keyboard.press("Control+Enter")
     if page.is_visible("#confirm-dialog"):
         page.keyboard.press("Enter")

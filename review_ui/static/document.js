@@ -263,7 +263,10 @@
   /* ---------- global keys ---------- */
   document.addEventListener("keydown", (event) => {
     if (window.TaxIntake.isLocked() || !dialog.hidden) return;
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.shiftKey) {
+      event.preventDefault();
+      if (confirmRest) confirmRest.click();
+    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       serial(approve);
     }
