@@ -106,15 +106,16 @@ def check_family_names(layout: FormLayout, values: Values) -> Iterator[Finding]:
     householder one character off the filer (菊地　千尋 / 菊地　千桑) was most likely
     misread. (Brothers are often one character apart, 太郎 and 次郎: not flagged.)
     """
-    own = values.get(OWN_NAME.get(layout.form_id, "name"))
+    own_field = OWN_NAME.get(layout.form_id, "name")
+    own = values.get(own_field)
     if not isinstance(own, str) or FULL_WIDTH_SPACE not in own:
         return
     own_family = own.split(FULL_WIDTH_SPACE)[0]
     for spec in layout.fields:
         other = values.get(spec.name)
-        if spec.type != "name" or spec.name == OWN_NAME.get(layout.form_id, "name"):
+        if spec.type != "name" or spec.name in (own_field, "payer_name"):
             continue
-        if not isinstance(other, str) or FULL_WIDTH_SPACE not in other or spec.name == "payer_name":
+        if not isinstance(other, str) or FULL_WIDTH_SPACE not in other:
             continue
         family = other.split(FULL_WIDTH_SPACE)[0]
         if spec.name == "spouse_name" and family != own_family:
