@@ -40,7 +40,9 @@ class NameMatch:
     kana: str
     #: The reading box was read exactly so (spaces aside), and no other reading of the
     #: name differs from it only by voiced marks or small kana, which the recogniser
-    #: confuses (山崎: ヤマサキ and ヤマザキ; a dropped dakuten would still "agree"). A
+    #: confuses (山崎: ヤマサキ and ヤマザキ; a dropped dakuten would still "agree") —
+    #: unless the other only lacks marks this one has: print loses a dakuten, it does not
+    #: grow one, so ヤマザキ read is certain and ヤマサキ read is not. A
     #: reading put together character by character is never certain: the dictionary
     #: does not list it for this name. Nor is a name written in kana (竹内　トメ): the
     #: same misreading of both boxes (キヨ as キョ) would agree.
@@ -141,7 +143,10 @@ def match_name(name: str, kana: str, readings: NameReadings) -> NameMatch | None
     return NameMatch(
         letters[:at] + FULL_WIDTH_SPACE + letters[at:],
         family + FULL_WIDTH_SPACE + given,
-        certain=listed and bool(exact) and len(spellings) == 1 and not _has_kana(letters),
+        certain=listed
+        and bool(exact)
+        and all(_dropped_marks(other, sounds) for other in spellings - {sounds})
+        and not _has_kana(letters),
         listed=listed,
     )
 
@@ -201,6 +206,14 @@ def sudachi_readings() -> NameReadings:
 
     dictionary = Dictionary(dict="core")
     return NameReadings(lambda word: (m.reading_form() for m in dictionary.lookup(word)))
+
+
+def _dropped_marks(other: str, read: str) -> bool:
+    """Whether ``other`` is ``read`` with some of its voiced marks lost (ヤマサキ, ヤマザキ)."""
+    return len(other) == len(read) and all(
+        o == r or unicodedata.normalize("NFD", r) in (o + "\u3099", o + "\u309a")
+        for o, r in zip(other, read, strict=True)
+    )
 
 
 def _has_kana(text: str) -> bool:

@@ -439,19 +439,25 @@ def _joined(pieces: Sequence[_Piece], words: list[list[OcrWord]]) -> str:
 
 
 def _address_certainty(plan: _Plan, reading: _Reading, certainty: float) -> float:
-    """An address's certainty without the place names read exactly as Japan Post lists
-    them (an address is long, and its least certain character was mostly among them)."""
-    verified = listed_prefix(reading.text)
-    each = [
-        w.confidence
-        for piece_words in reading.words
-        for w in piece_words
-        for _ in "".join(w.text.split())
-    ]
-    joined = _joined(plan.pieces, reading.words).replace("\n", "")
-    if not verified or not len(each) == len(joined) == len(reading.text.replace("\n", "")):
+    """An address's certainty without the place names read as Japan Post lists them (an
+    address is long, and its least certain character was mostly among them): exactly, or
+    with a misread character whose listed form was the engine's next guess there
+    (汕縄県, next guess 沖)."""
+    read = iter([w for piece_words in reading.words for w in piece_words for _ in w.text.strip()])
+    if len(_joined(plan.pieces, reading.words)) != len(reading.text):
         return certainty  # tidied to another length: no telling which character is which
-    return min(each[verified:], default=certainty)
+    each = [None if ch == "\n" else next(read, None) for ch in reading.text]
+    if None in (w for ch, w in zip(reading.text, each, strict=True) if ch != "\n"):
+        return certainty
+    verified = listed_prefix(reading.text)
+    fixed = correct_address(reading.text)
+    if not verified and len(fixed) == len(reading.text):
+        changed = [i for i, (a, b) in enumerate(zip(reading.text, fixed, strict=True)) if a != b]
+        if all((w := each[i]) and fixed[i] in {ch for ch, _ in w.alternatives} for i in changed):
+            verified = listed_prefix(fixed)
+    if not verified:
+        return certainty
+    return min((w.confidence for w in each[verified:] if w is not None), default=certainty)
 
 
 def _normalized(field_type: str, text: str) -> tuple[Value, bool]:

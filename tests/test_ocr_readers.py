@@ -288,13 +288,20 @@ def test_guesses_that_become_the_same_character_are_one_reading() -> None:
 class _Scripted(_Fixed):
     """Reads every crop as the same text, each character with its own confidence."""
 
-    def __init__(self, text: str, confidences: list[float]) -> None:
+    def __init__(
+        self,
+        text: str,
+        confidences: list[float],
+        guesses: dict[int, tuple[tuple[str, float], ...]] | None = None,
+    ) -> None:
         super().__init__(text)
         self.confidences = confidences
+        self.guesses = guesses or {}
 
     def read_line(self, image: np.ndarray, charset: str | None = None) -> list[OcrWord]:
         return [
-            OcrWord(ch, (0, 0, 1, 1), c) for ch, c in zip(self.text, self.confidences, strict=True)
+            OcrWord(ch, (0, 0, 1, 1), c, self.guesses.get(i, ()))
+            for i, (ch, c) in enumerate(zip(self.text, self.confidences, strict=True))
         ]
 
 
@@ -311,6 +318,22 @@ def test_place_names_read_as_listed_do_not_make_an_address_doubtful() -> None:
     assert place.value == number.value == address
     assert place.confidence == pytest.approx(0.99) and not place.needs_review
     assert number.confidence == pytest.approx(0.5) and number.needs_review
+
+
+def test_a_place_name_misread_as_the_engines_second_guess_is_no_doubt() -> None:
+    written, read = "沖縄県那覇市久茂地４丁目", "汕縄県那覇市久茂地４丁目"
+    page = _page(KYUYO, {"recipient_address": written})
+    layout = load_layout(KYUYO)
+    doubtful = [0.99] * len(read)
+    doubtful[0] = 0.55
+    second_guess = _Scripted(read, doubtful, {0: (("沖", 0.36),)})
+    no_guess = _Scripted(read, doubtful)
+    fixed = read_fields(page, layout, [second_guess])["recipient_address"]
+    unsure = read_fields(page, layout, [no_guess])["recipient_address"]
+    # Both are corrected to the listed name; only a listed name the engine saw is sure.
+    assert fixed.value == unsure.value == written
+    assert fixed.confidence == pytest.approx(0.99)
+    assert unsure.confidence == pytest.approx(0.55)
 
 
 def test_faint_writing_beside_the_digits_read_sends_the_field_to_review() -> None:
