@@ -21,34 +21,30 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse
-import base64
 import json
 import platform
-import secrets
 import shlex
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 if __package__ in (None, ""):  # run as a file: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from redis import Redis
 from rq import Worker
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
+from bench.scratch import pointed_at, scratch_database, write_master_key
 from intake.embedded import start_private_redis
-from intake.settings import Settings, get_settings
+from intake.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO / "bench" / "results"
@@ -95,58 +91,6 @@ def generate_pages(count: int, seed: int, folder: Path) -> list[Path]:
 
 
 # --- one run ---------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database(server_url: str | None, folder: Path, label: str) -> Iterator[str]:
-    """A migrated database of the run's own: on the PostgreSQL server, else a SQLite file."""
-    from storage.db import get_engine, upgrade
-
-    if not server_url:
-        url = f"sqlite:///{folder / f'{label}.sqlite3'}"
-        upgrade(url)
-        yield url
-        return
-    name = f"tax_intake_load_{os.getpid()}_{label}"
-    base = urlsplit(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    admin = create_engine(urlunsplit(base._replace(path="/postgres")), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
-def pointed_at(env: dict[str, str]) -> Iterator[Settings]:
-    """This process's settings pointed at the run's database, Redis and store."""
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    get_settings.cache_clear()
-    try:
-        yield get_settings()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
-
-
-def write_master_key(folder: Path) -> Path:
-    """A master key of the run's own (documents are stored sealed), readable by us only."""
-    path = folder / "master.key"
-    path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
-    path.chmod(0o600)
-    return path
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -364,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         for workers in args.workers:
             run_folder = folder / f"run-{workers}"
             run_folder.mkdir()
-            with fresh_database(args.database_url, run_folder, f"w{workers}") as url:
+            with scratch_database(args.database_url, run_folder, f"load_w{workers}") as url:
                 result = run_once(pages, workers, url, run_folder, args.poll)
             results.append(result)
             print(json.dumps(asdict(result)), flush=True)

@@ -29,13 +29,11 @@ minutes. Prints a JSON report; exits 1 when a document was lost, doubled or stuc
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
 import io
 import json
 import os
 import random
-import secrets
 import signal
 import socket
 import subprocess
@@ -44,12 +42,10 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 if __package__ in (None, ""):  # run as a file: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -57,8 +53,9 @@ if __package__ in (None, ""):  # run as a file: make the repository importable
 import httpx
 from redis import Redis
 from rq import Worker
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
+from bench.scratch import admin_engine, pointed_at, scratch_database, write_master_key
 from intake.embedded import start_private_redis
 from intake.settings import Settings, get_settings
 
@@ -224,14 +221,6 @@ class Service:
                 process.kill()
 
 
-def write_master_key(folder: Path) -> Path:
-    """A master key of the run's own (documents are stored sealed), readable by us only."""
-    path = folder / "master.key"
-    path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
-    path.chmod(0o600)
-    return path
-
-
 # --- uploads -------------------------------------------------------------------------
 
 
@@ -306,7 +295,7 @@ def restart_database(mode: str, database_url: str) -> bool:
         )
         return True
     name = urlsplit(database_url).path.lstrip("/")
-    admin = _admin_engine(database_url)
+    admin = admin_engine(database_url)
     with admin.connect() as connection:
         connection.execute(
             text(
@@ -317,16 +306,6 @@ def restart_database(mode: str, database_url: str) -> bool:
         )
     admin.dispose()
     return True
-
-
-def _admin_engine(database_url: str) -> Any:
-    parts = urlsplit(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    # Pre-ping: the run may have restarted the server under this engine's pooled connection.
-    return create_engine(
-        urlunsplit(parts._replace(path="/postgres")),
-        isolation_level="AUTOCOMMIT",
-        pool_pre_ping=True,
-    )
 
 
 # --- the check -----------------------------------------------------------------------
@@ -414,23 +393,6 @@ def _unsettled(settings: Settings) -> int:
 # --- the run -------------------------------------------------------------------------
 
 
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """Point this process (its checks and token creation) at the run's services."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    get_settings.cache_clear()
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
-
-
 def run_chaos(config: ChaosConfig, database_url: str, workdir: Path) -> Outcome:
     """One chaos run against a migrated, empty database; returns what was found."""
     from intake.commands.tokens import create_token
@@ -453,7 +415,7 @@ def run_chaos(config: ChaosConfig, database_url: str, workdir: Path) -> Outcome:
     started = time.monotonic()
     service: Service | None = None
     try:
-        with environment(env):
+        with pointed_at(env):
             settings = get_settings()
             token = create_token(f"chaos-{os.getpid()}", "station")
             service = Service({**os.environ, **env}, workdir / "logs", config.workers)
@@ -503,32 +465,6 @@ def run_chaos(config: ChaosConfig, database_url: str, workdir: Path) -> Outcome:
     return outcome
 
 
-@contextmanager
-def own_database(server_url: str | None, workdir: Path) -> Iterator[str]:
-    """A fresh, migrated database: its own on the PostgreSQL server, else a SQLite file."""
-    from storage.db import get_engine, upgrade
-
-    if not server_url:
-        url = f"sqlite:///{workdir / 'chaos.sqlite3'}"
-        upgrade(url)
-        yield url
-        return
-    name = f"tax_intake_chaos_{os.getpid()}"
-    admin = _admin_engine(server_url)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=200)
@@ -557,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     workdir = Path(tempfile.mkdtemp(prefix="tax-intake-chaos-"))
     try:
-        with own_database(args.database_url, workdir) as url:
+        with scratch_database(args.database_url, workdir, "chaos") as url:
             outcome = run_chaos(config, url, workdir)
             # Printed before the database is dropped, so a failing clean-up loses no result.
             report = {

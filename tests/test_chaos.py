@@ -68,7 +68,7 @@ def test_the_check_finds_a_lost_and_a_doubled_document(
     from storage.store import DocumentStore
 
     store = DocumentStore(tmp_path / "store")
-    with chaos.environment({"DATABASE_URL": database_url, "STORE_DIR": str(store.root)}):
+    with chaos.pointed_at({"DATABASE_URL": database_url, "STORE_DIR": str(store.root)}):
         with session_scope() as session:
             receipt = capture(session, store, b"\x89PNG\r\n\x1a\n" + b"a" * 40, "a.png", "t")
         with session_scope() as session:
