@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sample_records import PUBLIC_SAMPLE_RECORD
 
 from intake.export import shinkoku
 from intake.export.layouts import ExportError, load_record_layout
@@ -27,28 +28,7 @@ SAMPLE_SETTINGS = ExportSettings(municipality_code="130001", creation_kind="2")
 #: The decoded public sample record of spec §1.5 as slip values. Two items of the sample are
 #: not public in full: 12 (the address is cut off, 「東京都中野区…」) and 95 (the 個人番号 is
 #: masked); they are replaced by a full address and a valid 個人番号.
-SAMPLE_VALUES: dict[str, Any] = {
-    "year": 6,
-    "recipient_address": "東京都中野区中野４丁目８番１号",
-    "recipient_number": "1",
-    "recipient_title": "代表取締役社長",
-    "recipient_my_number": "621498320257",
-    "recipient_kana": "タクアン　タロウ",
-    "recipient_name": "沢庵　太郎",
-    "payment_amount": 3_600_000,
-    "income_after_deduction": 2_440_000,
-    "total_deductions": 1_017_840,
-    "withholding_tax": 72_500,
-    "social_insurance": 537_840,
-    "recipient_birth_era": "昭和",
-    "recipient_birth_year": 60,
-    "recipient_birth_month": 4,
-    "recipient_birth_day": 10,
-    "payer_number": "8000020130001",
-    "payer_address": "東京都新宿区西新宿２丁目８番１号",
-    "payer_name": "浅漬株式会社",
-    "payer_phone": "03-5321-1111",
-}
+SAMPLE_VALUES = PUBLIC_SAMPLE_RECORD
 
 #: Spec §1.5, items of record 1 that are not empty (12 and 95 as above).
 SAMPLE_ITEMS = {
