@@ -61,19 +61,21 @@ def japan_post_places() -> Places:
 
 def correct_address(text: str, places: Places | None = None) -> str:
     """``text`` with its prefecture, city and town names matched to the postal list."""
+    return match_places(text, places)[0]
+
+
+def match_places(text: str, places: Places | None = None) -> tuple[str, int]:
+    """``text`` with its prefecture, city and town names matched to the postal list, and how
+    many of its first characters are now those names as listed (0: none found)."""
     parse = _parse(text, places or japan_post_places())
-    if parse is None or parse[0] == 0:
-        return text
-    _, listed, used = parse
+    if parse is None:
+        return text, 0
+    distance, listed, used = parse
+    if distance == 0:
+        return text, used
     read = text[:used]
-    return (read if _fold(read) == _fold(listed) else listed) + text[used:]
-
-
-def listed_prefix(text: str, places: Places | None = None) -> int:
-    """How many characters at the start of ``text`` are place names exactly as listed
-    (prefecture, city, town): read right twice over, by the recogniser and the list."""
-    parse = _parse(text, places or japan_post_places())
-    return parse[2] if parse is not None and parse[0] == 0 else 0
+    place = read if _fold(read) == _fold(listed) else listed
+    return place + text[used:], len(place)
 
 
 def _parse(text: str, places: Places) -> tuple[int, str, int] | None:

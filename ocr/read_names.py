@@ -211,7 +211,7 @@ def sudachi_readings() -> NameReadings:
 def _dropped_marks(other: str, read: str) -> bool:
     """Whether ``other`` is ``read`` with some of its voiced marks lost (ヤマサキ, ヤマザキ)."""
     return len(other) == len(read) and all(
-        o == r or unicodedata.normalize("NFD", r) in (o + "\u3099", o + "\u309a")
+        o == r or unicodedata.normalize("NFD", r) in {o + mark for mark in _VOICED_MARKS}
         for o, r in zip(other, read, strict=True)
     )
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from ocr.engines.base import OcrEngine, OcrWord
 from ocr.layout import FieldSpec, FormLayout
-from ocr.read_address import correct_address, listed_prefix
+from ocr.read_address import match_places
 from ocr.read_confidence import combined, threshold
 from ocr.read_ink import (
     Box,
@@ -325,29 +325,26 @@ class _Reading:
     #: The least certain character's probability, or the family/given-name space
     #: decision's when that is less certain.
     certainty: float
-    #: The least certain character's probability alone.
-    characters: float
     #: A name and its reading (フリガナ) checked against each other: True when the other
     #: box confirms this one, False when it contradicts it (or, for the reading, cannot
     #: confirm it for certain), None when there was nothing to check.
     partner_agrees: bool | None = None
     #: What the engine read, piece by piece.
     words: list[list[OcrWord]] = field(default_factory=list)
-    #: Names: the engine's other guesses for each character (spaces aside).
-    alternatives: list[tuple[str, ...]] = field(default_factory=list)
+
+    @property
+    def characters(self) -> float:
+        """The least certain character's probability alone."""
+        return _certainty(self.words)
+
+    def read_characters(self) -> list[OcrWord]:
+        """Every character read, in reading order (spaces aside)."""
+        return [w for piece in self.words for w in piece for _ in w.text.strip()]
 
 
 def _reading(plan: _Plan, words: list[list[OcrWord]]) -> _Reading:
     text, certainty = _text(plan, words)
-    reading = _Reading(tidy(plan.spec.type, text), certainty, _certainty(words), words=words)
-    if plan.spec.type == "name":
-        reading.alternatives = [
-            tuple(other for other, _ in w.alternatives)
-            for piece in words
-            for w in piece
-            if w.text.strip()
-        ]
-    return reading
+    return _Reading(tidy(plan.spec.type, text), certainty, words=words)
 
 
 def _check_names(layout: FormLayout, readings: dict[str, _Reading]) -> None:
@@ -374,7 +371,8 @@ def _check_names(layout: FormLayout, readings: dict[str, _Reading]) -> None:
         match = match_name(written_name, written_kana, dictionary)
         respelled = None
         if match is None or not match.whole:
-            respelled = respell(written_name, written_kana, name.alternatives, dictionary)
+            guesses = [tuple(ch for ch, _ in w.alternatives) for w in name.read_characters()]
+            respelled = respell(written_name, written_kana, guesses, dictionary)
         if respelled is not None:
             match = respelled
         kana.partner_agrees = False
@@ -438,26 +436,20 @@ def _joined(pieces: Sequence[_Piece], words: list[list[OcrWord]]) -> str:
     return "".join(parts)
 
 
-def _address_certainty(plan: _Plan, reading: _Reading, certainty: float) -> float:
-    """An address's certainty without the place names read as Japan Post lists them (an
-    address is long, and its least certain character was mostly among them): exactly, or
-    with a misread character whose listed form was the engine's next guess there
-    (汕縄県, next guess 沖)."""
-    read = iter([w for piece_words in reading.words for w in piece_words for _ in w.text.strip()])
-    if len(_joined(plan.pieces, reading.words)) != len(reading.text):
+def _address_certainty(reading: _Reading, fixed: str, places: int, certainty: float) -> float:
+    """An address's certainty without its ``places`` leading place names, as Japan Post
+    lists them (an address is long, and its least certain character was mostly among
+    them): read exactly so, or ``fixed`` only where a misread character's listed form was
+    the engine's next guess there (汕縄県, next guess 沖)."""
+    chars = reading.read_characters()
+    if len(chars) != len(reading.text.replace("\n", "")) or len(fixed) != len(reading.text):
         return certainty  # tidied to another length: no telling which character is which
-    each = [None if ch == "\n" else next(read, None) for ch in reading.text]
-    if None in (w for ch, w in zip(reading.text, each, strict=True) if ch != "\n"):
-        return certainty
-    verified = listed_prefix(reading.text)
-    fixed = correct_address(reading.text)
-    if not verified and len(fixed) == len(reading.text):
-        changed = [i for i, (a, b) in enumerate(zip(reading.text, fixed, strict=True)) if a != b]
-        if all((w := each[i]) and fixed[i] in {ch for ch, _ in w.alternatives} for i in changed):
-            verified = listed_prefix(fixed)
-    if not verified:
-        return certainty
-    return min((w.confidence for w in each[verified:] if w is not None), default=certainty)
+    read = iter(chars)
+    each = [None if ch == "\n" else next(read) for ch in reading.text]
+    for a, b, w in zip(reading.text, fixed, each, strict=True):
+        if a != b and (w is None or b not in {ch for ch, _ in w.alternatives}):
+            return certainty
+    return min((w.confidence for w in each[places:] if w is not None), default=certainty)
 
 
 def _normalized(field_type: str, text: str) -> tuple[Value, bool]:
@@ -471,8 +463,9 @@ def _result(plan: _Plan, reading: _Reading, other: list[list[OcrWord]] | None) -
     spec = plan.spec
     text, certainty = reading.text, reading.certainty
     if spec.type == "address":
-        certainty = _address_certainty(plan, reading, certainty)
-        text = correct_address(text)
+        text, places = match_places(text)
+        if places:
+            certainty = _address_certainty(reading, text, places, certainty)
     value, ok = _normalized(spec.type, text)
     agrees: bool | None = None
     if other is not None and ok and _complete(plan, other):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from ocr.layout import FormLayout
 from validators.findings import Finding, Values, error, warning
+from validators.normalize import FULL_WIDTH_SPACE
 from validators.rule_tables import EXCLUSIVE_CHOICES, LISTED_COUNTS, PERSON_GROUPS
 
 
@@ -94,7 +95,6 @@ def check_name_readings(layout: FormLayout, values: Values) -> Iterator[Finding]
 
 #: The field holding the filer's own name, per form.
 OWN_NAME = {"kyuyo_kojinbetsu": "recipient_name", "nenkin_kojinbetsu": "recipient_name"}
-FULL_WIDTH_SPACE = "\u3000"
 
 
 def check_family_names(layout: FormLayout, values: Values) -> Iterator[Finding]:
