@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,15 +59,24 @@ def japan_post_places() -> Places:
         return Places.from_rows(rows.fetchall())
 
 
-def correct_address(text: str, places: Places | None = None) -> str:
+#: Each character's other guesses by the recogniser (empty: none, or not known).
+Guesses = Sequence[frozenset[str]]
+
+
+def correct_address(text: str, places: Places | None = None, guesses: Guesses = ()) -> str:
     """``text`` with its prefecture, city and town names matched to the postal list."""
-    return match_places(text, places)[0]
+    return match_places(text, places, guesses)[0]
 
 
-def match_places(text: str, places: Places | None = None) -> tuple[str, int]:
+def match_places(text: str, places: Places | None = None, guesses: Guesses = ()) -> tuple[str, int]:
     """``text`` with its prefecture, city and town names matched to the postal list, and how
-    many of its first characters are now those names as listed (0: none found)."""
-    parse = _parse(text, places or japan_post_places())
+    many of its first characters are now those names as listed (0: none found).
+
+    ``guesses`` (one set per character of ``text``) decide between listed names equally
+    near the reading: 木町 is 本町 where the recogniser's next guess for 木 was 本, though
+    元町 is as near.
+    """
+    parse = _parse(text, places or japan_post_places(), guesses)
     if parse is None:
         return text, 0
     distance, listed, used = parse
@@ -78,22 +87,22 @@ def match_places(text: str, places: Places | None = None) -> tuple[str, int]:
     return place + text[used:], len(place)
 
 
-def _parse(text: str, places: Places) -> tuple[int, str, int] | None:
+def _parse(text: str, places: Places, guesses: Guesses) -> tuple[float, str, int] | None:
     """The nearest reading of the start of ``text`` as listed place names: (misread
     characters, the listed names, characters of the text they cover), or None."""
-    parses: list[tuple[int, str, int]] = []  # (misread characters, listed names, text used)
-    prefectures = _near(text, 0, places.prefectures)
+    parses: list[tuple[float, str, int]] = []  # (misread characters, listed names, text used)
+    prefectures = _near(text, 0, places.prefectures, guesses)
     if not any(distance == 0 for distance, _, _ in prefectures):
         # 申告書 addresses often start at the city.
-        prefectures.append((0, "", 0))
+        prefectures.append((0.0, "", 0))
     for distance, prefecture, at in prefectures:
         cities = places.cities[prefecture] if prefecture else places.every_city
-        city = _nearest(_near(text, at, cities))
+        city = _nearest(_near(text, at, cities, guesses))
         if city is None:
             continue
         distance += city[0]
         at += city[2]
-        town = _nearest(_near(text, at, places.towns.get(city[1], ()), town=True))
+        town = _nearest(_near(text, at, places.towns.get(city[1], ()), guesses, town=True))
         names = prefecture + city[1]
         if town is not None:
             distance, names, at = distance + town[0], names + town[1], at + town[2]
@@ -102,10 +111,11 @@ def _parse(text: str, places: Places) -> tuple[int, str, int] | None:
 
 
 def _near(
-    text: str, at: int, names: Iterable[str], town: bool = False
-) -> list[tuple[int, str, int]]:
+    text: str, at: int, names: Iterable[str], guesses: Guesses, town: bool = False
+) -> list[tuple[float, str, int]]:
     """Listed names the text at ``at`` starts with, allowing a few misread characters:
-    (edit distance, name, characters of the text it covers) for each near enough."""
+    (edit distance, name, characters of the text it covers) for each near enough. A
+    character the recogniser's next guess makes right counts half."""
     found = []
     here = text[at : at + 2]
     for name in names:
@@ -120,13 +130,23 @@ def _near(
                 continue
             if town and at + covered < len(text) and text[at + covered] not in _AFTER_TOWN:
                 continue
-            distance = _distance(_fold(text[at : at + covered]), _fold(name))
+            distance = edit_distance(_fold(text[at : at + covered]), _fold(name))
             if distance <= allowed:
-                found.append((distance, name, covered))
+                guessed = _guessed(name, at, guesses, distance) if covered == len(name) else 0.0
+                found.append((distance - guessed, name, covered))
     return found
 
 
-def _nearest(found: list[tuple[int, str, int]]) -> tuple[int, str, int] | None:
+def _guessed(name: str, at: int, guesses: Guesses, distance: int) -> float:
+    """Half of each of ``distance`` misread characters (all of them replaced, none missing
+    or extra) whose listed character was among the recogniser's next guesses."""
+    if not distance or at + len(name) > len(guesses):
+        return 0.0
+    hits = sum(listed in guesses[at + offset] for offset, listed in enumerate(name))
+    return min(hits, distance) / 2
+
+
+def _nearest(found: list[tuple[float, str, int]]) -> tuple[float, str, int] | None:
     """The nearest of ``found``, the longest among equally near; None when two different
     names are equally near and long (a guess, not a correction)."""
     if not found:
@@ -151,8 +171,9 @@ def _fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance (names are short: a plain table is fast enough)."""
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (place names and readings are short: a plain table is fast
+    enough)."""
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]

@@ -22,6 +22,8 @@ from functools import lru_cache
 
 import jaconv
 
+from ocr.read_address import edit_distance
+
 FULL_WIDTH_SPACE = "\u3000"
 #: Character-by-character readings of one name part are tried up to this many.
 MAX_COMPOSED = 4096
@@ -174,6 +176,47 @@ def respell(
             if match is not None and match.whole and match.listed:
                 found[match.name] = match
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def repair_reading(name: str, kana: str, readings: NameReadings) -> NameMatch | None:
+    """The one reading of ``name`` that ``kana`` is a character off — one dropped (ケンチ
+    for ケンイチ), added (フプジワラ) or misread (サカイ　イン for レン) — by the
+    dictionary's own readings. None when none is that near, or two spellings are. (Two off
+    is as near as another name: 後藤 beside サイトウ may be a misread 斉藤.)
+
+    The name is taken as read: this puts right a reading box misread where the name box
+    was not, and leaves both in review.
+    """
+    letters = name.replace(FULL_WIDTH_SPACE, "")
+    sounds = kana.replace(FULL_WIDTH_SPACE, "")
+    if len(letters) < 2 or len(sounds) < 3:
+        return None
+    read_split = name.find(FULL_WIDTH_SPACE)
+    # A family/given split the name box shows is kept: others find readings of odd pieces.
+    splits = [read_split] if read_split > 0 else range(1, len(letters))
+    near: dict[str, tuple[int, int, str]] = {}  # spelling: (distance, split, family reading)
+    for at in splits:
+        givens = readings.by_fold(letters[at:])
+        for families in readings.by_fold(letters[:at]).values():
+            for family, given in itertools.product(families, _each(givens)):
+                spelling = family + given
+                distance = edit_distance(spelling, sounds)
+                if spelling not in near or distance < near[spelling][0]:
+                    near[spelling] = (distance, at, family)
+    ranked = sorted((d, spelling) for spelling, (d, _, _) in near.items() if d <= 1)
+    if not ranked or ranked[0][0] == 0 or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+        return None
+    spelling = ranked[0][1]
+    _, at, family = near[spelling]
+    return NameMatch(
+        letters[:at] + FULL_WIDTH_SPACE + letters[at:],
+        family + FULL_WIDTH_SPACE + spelling[len(family) :],
+        certain=False,
+    )
+
+
+def _each(by_fold: dict[str, frozenset[str]]) -> list[str]:
+    return sorted(r for same in by_fold.values() for r in same)
 
 
 def _family_only(letters: str, at: int, sounds: str, readings: NameReadings) -> NameMatch | None:

@@ -38,7 +38,7 @@ from ocr.read_ink import (
     text_lines,
     word_spans,
 )
-from ocr.read_names import match_name, respell, sudachi_readings
+from ocr.read_names import match_name, repair_reading, respell, sudachi_readings
 from ocr.read_spacing import name_space
 from ocr.read_text import may_be_variant, same_in_value, tidy
 from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
@@ -376,6 +376,14 @@ def _check_names(layout: FormLayout, readings: dict[str, _Reading]) -> None:
         if respelled is not None:
             match = respelled
         kana.partner_agrees = False
+        if match is None or not match.whole:
+            # The name as read may still be right and the reading a character off.
+            repaired = repair_reading(written_name, written_kana, dictionary)
+            if repaired is not None:
+                name.text, kana.text = repaired.name, repaired.kana
+                if match is None:
+                    name.partner_agrees = False
+                continue
         if match is None:
             name.partner_agrees = False
             continue
@@ -441,15 +449,29 @@ def _address_certainty(reading: _Reading, fixed: str, places: int, certainty: fl
     lists them (an address is long, and its least certain character was mostly among
     them): read exactly so, or ``fixed`` only where a misread character's listed form was
     the engine's next guess there (汕縄県, next guess 沖)."""
-    chars = reading.read_characters()
-    if len(chars) != len(reading.text.replace("\n", "")) or len(fixed) != len(reading.text):
+    each = _by_character(reading)
+    if each is None or len(fixed) != len(reading.text):
         return certainty  # tidied to another length: no telling which character is which
-    read = iter(chars)
-    each = [None if ch == "\n" else next(read) for ch in reading.text]
     for a, b, w in zip(reading.text, fixed, each, strict=True):
         if a != b and (w is None or b not in {ch for ch, _ in w.alternatives}):
             return certainty
     return min((w.confidence for w in each[places:] if w is not None), default=certainty)
+
+
+def _by_character(reading: _Reading) -> list[OcrWord | None] | None:
+    """What the engine read for each character of the reading's text (None for a line
+    break), or None where tidying changed its length."""
+    chars = reading.read_characters()
+    if len(chars) != len(reading.text.replace("\n", "")):
+        return None
+    read = iter(chars)
+    return [None if ch == "\n" else next(read) for ch in reading.text]
+
+
+def _guesses(reading: _Reading) -> list[frozenset[str]]:
+    """The engine's next guesses for each character of the reading's text, where known."""
+    each = _by_character(reading) or []
+    return [frozenset(ch for ch, _ in w.alternatives) if w else frozenset() for w in each]
 
 
 def _normalized(field_type: str, text: str) -> tuple[Value, bool]:
@@ -463,7 +485,7 @@ def _result(plan: _Plan, reading: _Reading, other: list[list[OcrWord]] | None) -
     spec = plan.spec
     text, certainty = reading.text, reading.certainty
     if spec.type == "address":
-        text, places = match_places(text)
+        text, places = match_places(text, guesses=_guesses(reading))
         if places:
             certainty = _address_certainty(reading, text, places, certainty)
     value, ok = _normalized(spec.type, text)
@@ -482,7 +504,9 @@ def _result(plan: _Plan, reading: _Reading, other: list[list[OcrWord]] | None) -
         # A name and a reading that contradict each other: one of them is misread. (A
         # reading is also in doubt when its agreement is not certain.)
         confidence = min(confidence, UNMATCHED_READING_CONFIDENCE)
-    if may_be_variant(spec.type, text):
+    read = "".join(w.text for w in reading.read_characters())
+    if may_be_variant(spec.type, text) or may_be_variant(spec.type, read):
+        # (What was read counts too: 穗 read is written 穂 in the value, and may be 穗.)
         confidence = min(confidence, VARIANT_CONFIDENCE)
     if plan.spilled >= MIN_SPILL_PX:
         # Part of the writing lies in the next box: what was read here may be cut short

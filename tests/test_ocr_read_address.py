@@ -52,6 +52,21 @@ def test_place_names_one_character_off_are_corrected(read: str, corrected: str) 
     assert correct_address(read, PLACES) == corrected
 
 
+def _guesses(text: str, at: int, *others: str) -> list[frozenset[str]]:
+    """No next guess for any character of ``text`` but ``others`` for the one ``at``."""
+    return [frozenset(others) if i == at else frozenset() for i in range(len(text))]
+
+
+def test_the_recognisers_next_guess_decides_between_equally_near_names() -> None:
+    read = "鹿児島県鹿児島市束千石町３－１０"
+    at = read.index("束")
+    fixed = "鹿児島県鹿児島市東千石町３－１０"
+    assert correct_address(read, PLACES, _guesses(read, at, "東", "宋")) == fixed
+    # A guess for another character, or one neither name holds, decides nothing.
+    assert correct_address(read, PLACES, _guesses(read, at + 1, "東")) == read
+    assert correct_address(read, PLACES, _guesses(read, at, "宋")) == read
+
+
 def test_what_follows_the_town_is_never_changed() -> None:
     read = "千葉県船橋市本町３丁目１７番１号グランドール式番館５０８"
     assert correct_address(read, PLACES) == read

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ocr.read_names import NameMatch, NameReadings, match_name, respell, sudachi_readings
+from ocr.read_names import (
+    NameMatch,
+    NameReadings,
+    match_name,
+    repair_reading,
+    respell,
+    sudachi_readings,
+)
 
 #: A small dictionary in the shape of SudachiDict's: every reading of a word it lists.
 LISTED = {
@@ -29,6 +36,10 @@ LISTED = {
     "斉藤": ["サイトウ"],
     "斎藤": ["サイトウ"],
     "実": ["ミノル", "マコト"],
+    "健一": ["ケンイチ"],
+    "伊藤": ["イトウ"],
+    "大樹": ["ダイキ", "タイキ", "ヒロキ"],
+    "舞": ["マイ", "マウ"],
 }
 READINGS = NameReadings(lambda word: LISTED.get(word, []))
 SPACE = "\u3000"
@@ -144,3 +155,33 @@ def test_no_guess_fitting_the_reading_is_no_respelling() -> None:
     assert respell("後滕　翔太", "ゴトウ　ショウタ", [(), ("勝",), (), ()], READINGS) is None
     # Guesses that do not line up with the name's characters are not used at all.
     assert respell("後滕　翔太", "ゴトウ　ショウタ", [("藤",)], READINGS) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "kana", "repaired"),
+    [
+        ("伊藤　健一", "イトウ　ケンチ", "イトウ　ケンイチ"),  # a kana dropped
+        ("藤原　陽菜", "フプジワラ　ハルナ", "フジワラ　ハルナ"),  # one added
+        ("田村　蓮", "タムウ　レン", "タムラ　レン"),  # one misread
+        ("竹内　トメ", "タ　ウチトメ", "タケウチ　トメ"),  # the space follows the name's
+        ("山崎　大樹", "ヤマザキ　ダイ", "ヤマザキ　ダイキ"),
+    ],
+)
+def test_a_reading_a_character_off_the_names_only_near_reading_is_repaired(
+    name: str, kana: str, repaired: str
+) -> None:
+    match = repair_reading(name, kana, READINGS)
+    assert match is not None and match.kana == repaired and not match.certain
+
+
+@pytest.mark.parametrize(
+    ("name", "kana"),
+    [
+        ("石井　舞", "イシイ　マ"),  # マイ and マウ are as near: no telling
+        ("山崎　大樹", "ヤマザキ　ダイキ"),  # nothing to repair
+        ("伊藤　健一", "イトウ　ケン"),  # two off
+        ("後藤　翔太", "サイトウ　ショウタ"),  # as near another name: a misread name?
+    ],
+)
+def test_no_reading_or_two_equally_near_is_no_repair(name: str, kana: str) -> None:
+    assert repair_reading(name, kana, READINGS) is None
