@@ -83,6 +83,10 @@ class NameReadings:
             self._cache[key] = {f: frozenset(same) for f, same in groups.items()}
         return self._cache[key]
 
+    def lists(self, word: str) -> bool:
+        """Whether the dictionary lists readings of ``word`` itself (or it is kana)."""
+        return bool(self.by_fold(word)) and bool(self._whole(word))
+
     def _whole(self, word: str) -> set[str]:
         found = {r for r in self._lookup(word) if r and set(r) <= _KATAKANA}
         kana = jaconv.hira2kata(word)
@@ -185,7 +189,8 @@ def repair_reading(name: str, kana: str, readings: NameReadings) -> NameMatch | 
     is as near as another name: 後藤 beside サイトウ may be a misread 斉藤.)
 
     The name is taken as read: this puts right a reading box misread where the name box
-    was not, and leaves both in review.
+    was not, and leaves both in review. Only listed readings count: a modern given name
+    is often read otherwise than its characters (乃愛 ノア, not ノアイ).
     """
     letters = name.replace(FULL_WIDTH_SPACE, "")
     sounds = kana.replace(FULL_WIDTH_SPACE, "")
@@ -196,6 +201,8 @@ def repair_reading(name: str, kana: str, readings: NameReadings) -> NameMatch | 
     splits = [read_split] if read_split > 0 else range(1, len(letters))
     near: dict[str, tuple[int, int, str]] = {}  # spelling: (distance, split, family reading)
     for at in splits:
+        if not (readings.lists(letters[:at]) and readings.lists(letters[at:])):
+            continue  # readings put together character by character are too many to trust
         givens = readings.by_fold(letters[at:])
         for families in readings.by_fold(letters[:at]).values():
             for family, given in itertools.product(families, _each(givens)):

@@ -32,11 +32,15 @@ _SPLIT_VOICING = re.compile("([\u3041-\u3096\u30a1-\u30fa])([ﾞ゛ﾟ゜])")
 _COMBINING = {"ﾞ": "\u3099", "゛": "\u3099", "ﾟ": "\u309a", "゜": "\u309a"}
 
 _DIGIT = "[0-9０-９]"
-_CHOME_AS_LETTERS = re.compile(f"(?<={_DIGIT})[ＪJ][ＨH](?={_DIGIT})")
-_KANA_NUMERAL = re.compile("[ニー＿](?=丁目)")
+#: 丁目 read as letters (ＪＨ, Ｊ１: no address holds a J) between its number and the 番地.
+_CHOME_AS_LETTERS = re.compile(f"(?<=[0-9０-９一二三四五六七八九十])[ＪJ][ＨH1１日目](?={_DIGIT})")
+_KANA_NUMERAL = re.compile("[ニー＿_](?=丁目)")
 _ADDRESS_HYPHEN = re.compile(
     f"(?<={_DIGIT})[{''.join(map(re.escape, sorted(DASH_LIKE)))}]+(?={_DIGIT})"
 )
+
+_NUMBERED_BUILDING = re.compile("[式武](?=番館)")
+_WORD_END_TSU = re.compile(f"(?<={_KATAKANA})[ッｯ](?!{_KATAKANA})")
 
 #: Old (旧字体) and Chinese character forms to the modern ones every non-name field is
 #: written in.
@@ -108,13 +112,17 @@ def tidy(field_type: str, text: str) -> str:
         text = text.translate(_MODERN_FORMS)
     text = text.translate(_READ_FOR_MODERN)
     if field_type == "address":
-        # 丁目 is the only reading of 「丁日」, and of 「ＪＨ」 after a number.
+        # 丁目 is the only reading of 「丁日」, and of 「ＪＨ」 or 「Ｊ１」 after a number.
         text = text.replace("丁日", "丁目")
         text = _CHOME_AS_LETTERS.sub("丁目", text)
         # Before 丁目 stands a number: katakana ニ and the long-vowel mark are 二 and 一.
         text = _KANA_NUMERAL.sub(lambda m: "二" if m.group() == "ニ" else "一", text)
         # Between digits every dash-like mark is the hyphen of a 番地 (２－７－２４).
         text = _ADDRESS_HYPHEN.sub("－", text)
+        # A building's number: 式 and 武 are drawn like 弐 and never precede 番 (弐番館).
+        text = _NUMBERED_BUILDING.sub("弐", text)
+        # A small ッ cannot end a katakana word (ハイッ１０３ is ハイツ).
+        text = _WORD_END_TSU.sub("ツ", text)
     return text
 
 

@@ -73,6 +73,13 @@ UNMATCHED_READING_CONFIDENCE = 0.3
 RESPELLED_CONFIDENCE = 0.3
 #: Confidence of a digit field with faint writing beside what was read.
 FAINT_BESIDE_CONFIDENCE = 0.3
+#: A page with at least this share of its written fields in review was read badly as a
+#: whole (too thin, too blurred, off its boxes): nothing on it is left unchecked. Among
+#: generated pages, the worst well-read ones had under half in review.
+UNREADABLE_PAGE_SHARE = 0.6
+#: ... counted only on pages with this many written fields (a slip holding three values,
+#: two in review, is not a bad scan).
+UNREADABLE_PAGE_MIN_FIELDS = 10
 #: Types whose last (or first) digit checks the others.
 CHECK_DIGIT_TYPES = frozenset({"my_number", "corporate_number", "number_any"})
 #: The calibration key of fields found empty (no OCR ran on them).
@@ -158,7 +165,20 @@ def read_fields(
     _check_names(layout, readings)
     for plan, other in zip(plans, second, strict=True):
         results[plan.spec.name] = _result(plan, readings[plan.spec.name], other)
-    return {spec.name: results[spec.name] for spec in layout.fields}
+    return _page_in_doubt({spec.name: results[spec.name] for spec in layout.fields})
+
+
+def _page_in_doubt(results: dict[str, FieldResult]) -> dict[str, FieldResult]:
+    """``results``, all sent to review where most of the page's writing already is (a
+    value that looks certain on a page read that badly is still a guess: 4 read 1)."""
+    written = [r for r in results.values() if r.value is not None or r.needs_review]
+    doubted = sum(r.needs_review for r in written)
+    if len(written) < UNREADABLE_PAGE_MIN_FIELDS or doubted < UNREADABLE_PAGE_SHARE * len(written):
+        return results
+    return {
+        name: replace(r, needs_review=True) if r.value is not None else r
+        for name, r in results.items()
+    }
 
 
 def _plan(

@@ -40,6 +40,8 @@ LISTED = {
     "伊藤": ["イトウ"],
     "大樹": ["ダイキ", "タイキ", "ヒロキ"],
     "舞": ["マイ", "マウ"],
+    "乃": ["ノ"],
+    "愛": ["アイ"],
 }
 READINGS = NameReadings(lambda word: LISTED.get(word, []))
 SPACE = "\u3000"
@@ -181,6 +183,7 @@ def test_a_reading_a_character_off_the_names_only_near_reading_is_repaired(
         ("山崎　大樹", "ヤマザキ　ダイキ"),  # nothing to repair
         ("伊藤　健一", "イトウ　ケン"),  # two off
         ("後藤　翔太", "サイトウ　ショウタ"),  # as near another name: a misread name?
+        ("後藤　乃愛", "ゴトウ　ノア"),  # 乃愛 unlisted: ノ+アイ is no reading to go by
     ],
 )
 def test_no_reading_or_two_equally_near_is_no_repair(name: str, kana: str) -> None:

@@ -372,3 +372,45 @@ def test_a_value_running_under_its_box_side_goes_to_review() -> None:
     assert not inside["social_insurance"].needs_review
     assert across["social_insurance"].needs_review
     assert across["social_insurance"].confidence <= readers.SPILL_CONFIDENCE
+
+
+class _UnsureFirst:
+    """Reads every crop as the same digits: unsure for the first ``unsure`` crops."""
+
+    name = "unsure-first"
+    retains_input = False
+    learns_from_input = False
+
+    def __init__(self, unsure: int) -> None:
+        self.unsure = unsure
+
+    def read_line(self, image: np.ndarray, charset: str | None = None) -> list[OcrWord]:
+        self.unsure -= 1
+        return [OcrWord(ch, (0, 0, 1, 1), 0.3 if self.unsure >= 0 else 0.999) for ch in "1000"]
+
+
+_TWELVE_AMOUNTS = [
+    "payment_amount",
+    "income_after_deduction",
+    "total_deductions",
+    "withholding_tax",
+    "social_insurance",
+    "life_insurance_deduction",
+    "earthquake_insurance_deduction",
+    "housing_loan_deduction",
+    "life_new",
+    "life_old",
+    "life_medical",
+    "pension_new",
+]
+
+
+@pytest.mark.parametrize(("unsure", "all_in_review"), [(8, True), (6, False)])
+def test_a_page_mostly_in_review_is_in_review_as_a_whole(unsure: int, all_in_review: bool) -> None:
+    page = _page(KYUYO, dict.fromkeys(_TWELVE_AMOUNTS, "1,000"))
+    results = read_fields(page, load_layout(KYUYO), [_UnsureFirst(unsure)])
+    written = [results[name] for name in _TWELVE_AMOUNTS]
+    assert all(r.value == 1000 for r in written)
+    assert sum(r.needs_review for r in written) == (12 if all_in_review else unsure)
+    assert results["spouse_deduction_amount"].value is None  # empty fields stay as they are
+    assert not results["spouse_deduction_amount"].needs_review
