@@ -58,7 +58,8 @@ _FULL_WIDTH_TYPES = frozenset({"text", "free_text"})
 _LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "共済組合")
 #: Punctuation no person's or company's name holds; the recogniser reads it into the
 #: gap between a legal form and the name (有限会社：協和精工).
-_NOT_IN_NAMES = str.maketrans("", "", "：:；;")
+NOT_IN_NAMES = "：:；;"
+_NOT_IN_NAMES = str.maketrans("", "", NOT_IN_NAMES)
 
 #: Types whose text is Japanese prose or names.
 _JAPANESE_TYPES = frozenset({"name", "kana", "address", "text", "free_text"})
@@ -140,6 +141,17 @@ def same_in_value(field_type: str, a: str, b: str) -> bool:
     if field_type == "address" and a in DASH_LIKE and b in DASH_LIKE:
         return True
     return a == b
+
+
+def legal_forms(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` holds a legal form (株式会社 …): (start, end) of each."""
+    found = []
+    for form in _LEGAL_FORMS:
+        at = text.find(form)
+        while at >= 0:
+            found.append((at, at + len(form)))
+            at = text.find(form, at + 1)
+    return sorted(found)
 
 
 def _legal_form(text: str) -> str:

@@ -40,7 +40,7 @@ from ocr.read_ink import (
 )
 from ocr.read_names import match_name, repair_reading, respell, sudachi_readings
 from ocr.read_spacing import name_space
-from ocr.read_text import may_be_variant, same_in_value, tidy
+from ocr.read_text import NOT_IN_NAMES, legal_forms, may_be_variant, same_in_value, tidy
 from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
 from ocr.result import FieldResult, Value
 from validators.checkdigits import problem_with
@@ -364,7 +364,31 @@ class _Reading:
 
 def _reading(plan: _Plan, words: list[list[OcrWord]]) -> _Reading:
     text, certainty = _text(plan, words)
-    return _Reading(tidy(plan.spec.type, text), certainty, words=words)
+    reading = _Reading(tidy(plan.spec.type, text), certainty, words=words)
+    if plan.spec.type == "name" and legal_forms(reading.text):
+        _as_company(reading)
+    return reading
+
+
+def _as_company(reading: _Reading) -> None:
+    """A company's name: no family/given space, and sure as its own characters are,
+    its legal form aside where it was read so or put right by the engine's next guess
+    (株式会礼, next guess 社), and the colon read after it (dropped) aside."""
+    reading.text = reading.text.replace(FULL_WIDTH_SPACE, "")
+    read = [w for w in reading.read_characters() if w.text not in NOT_IN_NAMES]
+    if len(read) != len(reading.text):
+        reading.certainty = reading.characters  # tidied to another length
+        return
+    in_forms = {i for start, end in legal_forms(reading.text) for i in range(start, end)}
+    verified = {
+        i
+        for i in in_forms
+        if read[i].text == reading.text[i]
+        or reading.text[i] in {ch for ch, _ in read[i].alternatives}
+    }
+    reading.certainty = min(
+        (w.confidence for i, w in enumerate(read) if i not in verified), default=1.0
+    )
 
 
 def _check_names(layout: FormLayout, readings: dict[str, _Reading]) -> None:

@@ -13,6 +13,7 @@ from intake.errors import ConfigurationError
 from ocr.engines import registry
 from ocr.engines.ppocr import PpOcrEngine
 from ocr.engines.tesseract import find_tessdata
+from ocr.engines.variants import japanese_forms
 from ocr.layout import load_layout
 from ocr.read_ink import cut, field_box, layout_mask
 
@@ -121,6 +122,8 @@ def _decoder(characters: str) -> PpOcrEngine:
     engine._classes = ["", *characters, " "]
     engine._index = {ch: i for i, ch in enumerate(engine._classes) if i}
     engine._masks = {}
+    engine._folds = {}
+    engine._japanese_forms = japanese_forms()
     return engine
 
 
@@ -172,3 +175,25 @@ def test_ppocr_an_uncertain_character_carries_the_next_guesses() -> None:
     # Likeliest first; the blank, the space and the improbable are no alternative.
     assert [ch for ch, _ in words[1].alternatives] == ["由"]
     assert words[1].alternatives[0][1] == pytest.approx(0.3)
+
+
+def test_ppocr_a_chinese_form_masked_out_counts_for_the_japanese_character() -> None:
+    engine = _decoder("主査查丘")
+    # 查 (Chinese) took most of what was 査: masked to Shift_JIS, 査 keeps it ...
+    probs = _frames(engine, [{"主": 0.999}, {}, {"查": 0.95, "査": 0.04}, {}])
+    words = engine._decode(probs, "主査丘", (10, 40), 1.0)
+    assert [w.text for w in words] == ["主", "査"]
+    assert words[1].confidence == pytest.approx(0.99)
+    # ... but not a character that merely looks alike, nor one the field may hold itself.
+    probs = _frames(engine, [{"主": 0.999}, {}, {"丘": 0.95, "査": 0.04}, {}])
+    assert engine._decode(probs, "主査", (10, 40), 1.0)[1].confidence == pytest.approx(0.04)
+    probs = _frames(engine, [{"主": 0.999}, {}, {"查": 0.95, "査": 0.04}, {}])
+    assert engine._decode(probs, "主査查", (10, 40), 1.0)[1].text == "查"
+
+
+def test_the_packaged_tables_know_chinese_forms_of_japanese_characters() -> None:
+    forms = japanese_forms()
+    assert forms["查"] == "査"  # the Japanese form of a traditional character
+    assert forms["宫"] == "宮"  # simplified, whose traditional form is the Japanese one
+    assert forms["龄"] == "齢"  # simplified → traditional 齡 → Japanese 齢
+    assert "发" not in forms  # 發 or 髮: no telling

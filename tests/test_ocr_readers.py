@@ -336,6 +336,23 @@ def test_a_place_name_misread_as_the_engines_second_guess_is_no_doubt() -> None:
     assert unsure.confidence == pytest.approx(0.55)
 
 
+def test_a_companys_legal_form_put_right_by_the_next_guess_is_no_doubt() -> None:
+    written, read = "株式会社旭電機", "株式会礼：旭電機"
+    page = _page(KYUYO, {"payer_name": written})
+    layout = load_layout(KYUYO)
+    doubtful = [0.99] * len(read)
+    doubtful[3], doubtful[4] = 0.6, 0.5  # 礼 (next guess 社) and the colon after it
+    fixed = read_fields(page, layout, [_Scripted(read, doubtful, {3: (("社", 0.34),)})])
+    unsure = read_fields(page, layout, [_Scripted(read, doubtful)])
+    assert fixed["payer_name"].value == unsure["payer_name"].value == written
+    assert fixed["payer_name"].confidence == pytest.approx(0.99)
+    assert unsure["payer_name"].confidence == pytest.approx(0.6)
+    # The company's own name still counts.
+    doubtful[6] = 0.7
+    own = read_fields(page, layout, [_Scripted(read, doubtful, {3: (("社", 0.34),)})])
+    assert own["payer_name"].confidence == pytest.approx(0.7)
+
+
 def test_faint_writing_beside_the_digits_read_sends_the_field_to_review() -> None:
     layout = load_layout(KYUYO)
     page = _page(KYUYO, {"recipient_birth_day": "13"}).copy()

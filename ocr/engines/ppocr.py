@@ -18,6 +18,7 @@ import numpy as np
 
 from intake.errors import ConfigurationError
 from ocr.engines.base import OcrWord
+from ocr.engines.variants import japanese_forms
 
 #: Height the recognition network was trained on; crops are scaled to it.
 _REC_HEIGHT = 48
@@ -88,6 +89,8 @@ class PpOcrEngine:
         self._classes = ["", *meta["character"].splitlines(), " "]
         self._index = {ch: i for i, ch in enumerate(self._classes) if i}
         self._masks: dict[str, np.ndarray] = {}
+        self._folds: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._japanese_forms = japanese_forms()
 
     def read_line(self, image: np.ndarray, charset: str | None = None) -> list[OcrWord]:
         """Recognise one text line; returns one OcrWord per character (see :meth:`read_lines`)."""
@@ -128,6 +131,27 @@ class PpOcrEngine:
             self._masks[charset] = mask
         return mask
 
+    def _fold(self, charset: str) -> tuple[np.ndarray, np.ndarray]:
+        """The classes ``charset`` masks out that are a Chinese form of a character it
+        holds, and the class of that character (see :mod:`ocr.engines.variants`)."""
+        fold = self._folds.get(charset)
+        if fold is None:
+            allowed = set(charset)
+            pairs = [
+                (i, self._index[japanese])
+                for i, ch in enumerate(self._classes)
+                if i
+                and ch not in allowed
+                and (japanese := self._japanese_forms.get(ch)) in allowed
+                and japanese in self._index
+            ]
+            fold = (
+                np.array([a for a, _ in pairs], dtype=np.intp),
+                np.array([b for _, b in pairs], dtype=np.intp),
+            )
+            self._folds[charset] = fold
+        return fold
+
     def _decode(
         self,
         probs: np.ndarray,
@@ -137,6 +161,11 @@ class PpOcrEngine:
     ) -> list[OcrWord]:
         mask = self._mask(charset)
         scores = probs if mask is None else np.where(mask, probs, 0.0)
+        if charset is not None:
+            # A Chinese form of a character the field may hold is that character (查, 査).
+            sources, targets = self._fold(charset)
+            if sources.size:
+                np.add.at(scores.T, targets, probs[:, sources].T)  # targets repeat
         best = scores.argmax(axis=1)
         # Frames past the crop are padding: neither characters nor gaps of this line.
         frames = max(1, min(len(best), math.ceil(len(best) * used_fraction)))
