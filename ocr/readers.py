@@ -433,6 +433,10 @@ def _check_names(layout: FormLayout, readings: dict[str, _Reading]) -> None:
             continue
         if not match.whole:
             kana.text = match.kana  # the space after the family name's reading
+            if dictionary.lists(match.name.partition(FULL_WIDTH_SPACE)[2]):
+                # A given name the dictionary knows, read otherwise: one box is misread
+                # (由美 read 山美, listed ヤマミ, beside ユミ), or it is a rare reading.
+                name.partner_agrees = False
             continue
         name.text, kana.text = match.name, match.kana
         # The spaces now come from the dictionary, not from the characters' positions.

@@ -276,6 +276,23 @@ def test_a_name_and_its_reading_check_each_other() -> None:
     assert results["spouse_name"].value == "山村　蓮"
 
 
+def test_a_given_name_the_dictionary_reads_otherwise_is_in_doubt() -> None:
+    values = {
+        # 山美 is listed as ヤマミ: beside ユミ, a misread 由美 (or a rare reading).
+        "recipient_name": "佐藤　山美",
+        "recipient_kana": "サトウ　ユミ",
+        # 陽翔 is not listed: a modern given name, its reading only places the space.
+        "spouse_name": "佐藤　陽翔",
+        "spouse_kana": "サトウハルト",
+    }
+    results = read_fields(_page(KYUYO, values), load_layout(KYUYO), [_ppocr()])
+    assert results["recipient_name"].value == "佐藤　山美"
+    assert results["recipient_name"].needs_review
+    assert results["spouse_name"].value == "佐藤　陽翔"
+    assert not results["spouse_name"].needs_review
+    assert results["spouse_kana"].value == "サトウ　ハルト"
+
+
 def test_guesses_that_become_the_same_character_are_one_reading() -> None:
     # ２ at 0.6 and 2 at 0.35: a doubt between two spellings of the same value, not a doubt.
     torn = OcrWord("２", (0, 0, 1, 1), 0.6, (("2", 0.35), ("7", 0.04)))
