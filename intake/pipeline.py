@@ -48,14 +48,17 @@ def get_extractor() -> Extractor:
 
 
 def apply_validation(result: PageResult) -> None:
-    """Run the form's rules on a page's values; a field with a finding needs review."""
+    """Run the form's rules on a page's values; a field with a finding needs review, and so
+    does every field a failed check involves."""
     if result.status != "ok" or result.form_id is None:
         return
     values = {name: field.value for name, field in result.fields.items()}
     result.findings = validate_record(result.form_id, values)
     for finding in result.findings:
-        if finding.field in result.fields:
-            result.fields[finding.field].needs_review = True
+        involved = finding.involves if finding.severity == "error" else ()
+        for name in (finding.field, *involved):
+            if name in result.fields:
+                result.fields[name].needs_review = True
 
 
 def findings_by_field(result: PageResult) -> dict[str | None, list[Finding]]:

@@ -421,3 +421,18 @@ def test_engine_never_crashes_on_arbitrary_values() -> None:
             assert finding.field is None or finding.field in names
 
     run()
+
+
+def test_a_failed_check_names_every_field_it_read() -> None:
+    # 支払金額 read one digit short: the 給与所得 check fails at 給与所得控除後の金額, but
+    # either amount may be the misread one.
+    findings = validate_record(
+        "kyuyo_kojinbetsu", {**KYUYO, "payment_amount": 360_000}, today=TODAY
+    )
+    [salary] = [f for f in findings if f.rule == "salary_income"]
+    assert salary.field == "income_after_deduction"
+    assert salary.involves == ("payment_amount",)
+    findings = validate_record("kyuyo_kojinbetsu", {**KYUYO, "social_insurance": 5_378_400})
+    [total] = [f for f in findings if f.rule == "part_exceeds_total"]
+    assert (total.field, total.involves) == ("total_deductions", ("social_insurance",))
+    assert "involves" not in total.as_dict()  # the stored shape is unchanged

@@ -17,7 +17,9 @@ class Finding:
 
     ``rule`` is a stable id (``check_digit``, ``salary_income`` …); ``field`` names the field the
     correction screen shows the finding at (None: the record as a whole). ``message_ja`` is for
-    staff, ``message_en`` for logs; neither repeats a 個人番号 or a name.
+    staff, ``message_en`` for logs; neither repeats a 個人番号 or a name. ``involves`` names the
+    other fields a failed check read: any of them may be the misread one (支払金額 418,005 for
+    4,180,051 fails the 給与所得 check shown at 給与所得控除後の金額).
     """
 
     rule: str
@@ -25,14 +27,19 @@ class Finding:
     field: str | None
     message_ja: str
     message_en: str
+    involves: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, str | None]:
         """The JSON shape stored with a field value (``FieldValue.issues``) or a page."""
-        return asdict(self)
+        shown = asdict(self)
+        del shown["involves"]
+        return shown
 
 
-def error(rule: str, field: str | None, ja: str, en: str) -> Finding:
-    return Finding(rule, "error", field, ja, en)
+def error(
+    rule: str, field: str | None, ja: str, en: str, involves: tuple[str, ...] = ()
+) -> Finding:
+    return Finding(rule, "error", field, ja, en, involves)
 
 
 def warning(rule: str, field: str | None, ja: str, en: str) -> Finding:

@@ -59,6 +59,10 @@ def check_salary(layout: FormLayout, values: Values) -> Iterator[Finding]:
                 f"{('・所得金額調整控除' if adjustment else '')}）。",
                 f"{check.income} {income} != salary_income({pay}, R{income_year})"
                 f" - {adjustment} = {expected - adjustment}",
+                involves=(
+                    check.pay,
+                    *([check.adjustment] if adjustment and check.adjustment else []),
+                ),
             )
 
 

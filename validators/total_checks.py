@@ -18,6 +18,7 @@ def check_totals(layout: FormLayout, values: Values) -> Iterator[Finding]:
         if amount is None or all(p is None for p in parts):
             continue
         summed = sum(p for p in parts if p is not None)
+        present = tuple(name for name, p in zip(total.parts, parts, strict=True) if p is not None)
         field_label = label(layout, total.total)
         if total.relation == "equal" and amount != summed:
             yield error(
@@ -25,6 +26,7 @@ def check_totals(layout: FormLayout, values: Values) -> Iterator[Finding]:
                 total.total,
                 f"{field_label}{yen(amount)}が内訳の合計{yen(summed)}と一致しません。",
                 f"{total.total} {amount} != sum of parts {summed}",
+                involves=present,
             )
         elif total.relation == "at_least" and amount < summed:
             yield error(
@@ -32,4 +34,5 @@ def check_totals(layout: FormLayout, values: Values) -> Iterator[Finding]:
                 total.total,
                 f"{field_label}（{amount:,}）が、その内訳（{summed:,}）より小さくなっています。",
                 f"{total.total} {amount} < its parts {summed}",
+                involves=present,
             )
