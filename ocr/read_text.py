@@ -72,12 +72,12 @@ _VARIANT_STAND_INS = {"崎": "﨑"}
 #: Old (旧字体) forms that are also the Chinese forms the recogniser was mostly trained on:
 #: it answers them for the modern form too (瑞穂 read 瑞穗, 恵子 read 惠子), with full
 #: confidence. A person's legal name may use either, so only a person can tell.
-_OLD_FORMS_ALSO_CHINESE = frozenset("惠穗綠靜凜實齡澤邊邉髙齋濱櫻廣眞德黑")
+_OLD_FORMS_ALSO_CHINESE = frozenset("惠穗綠靜凜實齡橫澤邊邉髙齋濱櫻廣眞德黑")
 #: Of those, the ones the recogniser answers for the modern form as a rule, whatever was
 #: written (both forms are in its dictionary; it leans to the Chinese one). The modern form
 #: is by far the commoner in Japanese names and the only one in other text, so it is the
 #: value; a name holding one is still in review (:func:`may_be_variant` sees what was read).
-_READ_FOR_MODERN = str.maketrans("惠穗綠靜凜齡", "恵穂緑静凛齢")
+_READ_FOR_MODERN = str.maketrans("惠穗綠靜凜齡橫", "恵穂緑静凛齢横")
 
 
 def may_be_variant(field_type: str, text: str) -> bool:

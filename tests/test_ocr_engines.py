@@ -197,3 +197,17 @@ def test_the_packaged_tables_know_chinese_forms_of_japanese_characters() -> None
     assert forms["宫"] == "宮"  # simplified, whose traditional form is the Japanese one
     assert forms["龄"] == "齢"  # simplified → traditional 齡 → Japanese 齢
     assert "发" not in forms  # 發 or 髮: no telling
+
+
+def test_ppocr_a_character_smeared_into_the_next_frame_is_no_doubt() -> None:
+    engine = _decoder("9番")
+    # 9 again in the frame touching it would merge into the same 9: no character missed.
+    smeared = _frames(engine, [{"9": 0.95}, {"9": 0.46}, {}, {"番": 0.999}, {}])
+    words = engine._decode(smeared, "9番", (10, 50), 1.0)
+    assert [w.text for w in words] == ["9", "番"]
+    assert min(w.confidence for w in words) > 0.9
+    # A blank between them, and it could be a second 9 (99番): that is doubt.
+    apart = _frames(engine, [{"9": 0.95}, {}, {"9": 0.46}, {}, {"番": 0.999}, {}])
+    words = engine._decode(apart, "9番", (10, 60), 1.0)
+    assert [w.text for w in words] == ["9", "番"]
+    assert words[1].confidence == pytest.approx(0.54)

@@ -123,6 +123,7 @@ def test_a_name_read_with_a_stand_in_for_an_unreadable_variant_is_in_doubt(
         ("free_text", "老齡厚生年金", "老齢厚生年金"),
         ("name", "瑞穗共済組合", "瑞穂共済組合"),
         ("name", "渡辺\u3000靜香", "渡辺\u3000静香"),
+        ("name", "橫山\u3000昭二", "横山\u3000昭二"),  # 橫: 4 of 10 横山 are read so
         ("name", "渡邉\u3000澤子", "渡邉\u3000澤子"),  # old forms it reads as written stay
     ],
 )

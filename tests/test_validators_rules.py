@@ -436,3 +436,20 @@ def test_a_failed_check_names_every_field_it_read() -> None:
     [total] = [f for f in findings if f.rule == "part_exceeds_total"]
     assert (total.field, total.involves) == ("total_deductions", ("social_insurance",))
     assert "involves" not in total.as_dict()  # the stored shape is unchanged
+
+
+@pytest.mark.parametrize(
+    ("phone", "finding"),
+    [
+        ("03-5321-1111", False),
+        ("0353211111", False),  # written whole
+        ("090-1234-5678", False),  # mobile: 11 digits
+        ("0263353513", False),
+        ("093758-1368", True),  # a hyphen lost in reading
+        ("03-5321-111", True),  # a digit lost
+        ("3-5321-1111", True),
+    ],
+)
+def test_a_phone_number_of_the_wrong_shape_is_questioned(phone: str, finding: bool) -> None:
+    found = ("phone_shape", "payer_phone") in _rules("kyuyo_kojinbetsu", KYUYO, payer_phone=phone)
+    assert found is finding

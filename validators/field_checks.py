@@ -145,9 +145,29 @@ def check_field(spec: FieldSpec, value: Value) -> Iterator[Finding]:
                 "読み取りを確認してください。",
                 f"{spec.name}: {problem}",
             )
+    if spec.type == "phone":
+        assert isinstance(value, str)
+        yield from _phone_findings(spec, value)
     if spec.type in _TEXT_TYPES:
         assert isinstance(value, str)
         yield from _cp932_findings(spec, value)
+
+
+def _phone_findings(spec: FieldSpec, value: str) -> Iterator[Finding]:
+    """A Japanese telephone number has 10 digits (11 for mobile and IP phones), starts with
+    0, and is written whole or in three groups (市外局番-市内局番-加入者番号): a digit or a
+    hyphen lost in reading shows."""
+    digits = value.replace("-", "")
+    groups = value.count("-") + 1
+    if len(digits) in (10, 11) and digits.startswith("0") and groups in (1, 3):
+        return
+    yield warning(
+        "phone_shape",
+        spec.name,
+        f"{spec.label}「{value}」は電話番号の形（0から始まる10桁又は11桁、区切りは2か所）に"
+        "なっていません。読み取りを確認してください。",
+        f"{spec.name}: {len(digits)} digits in {groups} groups",
+    )
 
 
 def check_codes(layout: FormLayout, values: Values) -> Iterator[Finding]:

@@ -12,6 +12,7 @@ max_len                   error      longer than the record allows
 check_digit               error      個人番号 / 法人番号 check digit wrong
 cp932                     error      a character Shift_JIS (cp932) cannot represent
 jis_x0208                 warning    a cp932 extension character (機種依存文字)
+phone_shape               warning    a telephone number not of 10/11 digits in 1 or 3 groups
 code_value                err/warn   a code outside its table (warning where the table is
                                      UNCONFIRMED)
 date_incomplete           error      some parts of a date written, others not
