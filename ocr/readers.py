@@ -10,6 +10,7 @@ becomes a normalized value through :func:`validators.normalize.normalize`.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -445,11 +446,27 @@ def _check_names(layout: FormLayout, readings: dict[str, _Reading]) -> None:
             name.certainty = min(name.certainty, RESPELLED_CONFIDENCE)
         else:
             name.partner_agrees = True
-        if match.certain:
+        seen = respelled is None and match.listed and _marks_seen(kana, written_kana, match.kana)
+        if match.certain or seen:
             # Misread characters do not make a reading of the name read in its own box:
             # the pair is as sure as the surer of the two readings.
             kana.certainty = max(kana.characters, name.certainty)
             kana.partner_agrees = True
+
+
+def _marks_seen(kana: _Reading, written: str, matched: str) -> bool:
+    """Whether the voiced marks a match restored to a reading (コントウ → コンドウ, the
+    name's only listed reading) were each the engine's next guess there: the ink showed
+    the mark the print nearly lost."""
+    read = kana.read_characters()
+    written, matched = written.replace(FULL_WIDTH_SPACE, ""), matched.replace(FULL_WIDTH_SPACE, "")
+    if written == matched or not len(read) == len(written) == len(matched):
+        return False
+    for was, now, word in zip(written, matched, read, strict=True):
+        guesses = {unicodedata.normalize("NFKC", ch) for ch, _ in word.alternatives}
+        if was != now and now not in guesses:
+            return False
+    return True
 
 
 def _text(plan: _Plan, words: list[list[OcrWord]]) -> tuple[str, float]:

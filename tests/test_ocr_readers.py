@@ -448,3 +448,19 @@ def test_a_page_mostly_in_review_is_in_review_as_a_whole(unsure: int, all_in_rev
     assert sum(r.needs_review for r in written) == (12 if all_in_review else unsure)
     assert results["spouse_deduction_amount"].value is None  # empty fields stay as they are
     assert not results["spouse_deduction_amount"].needs_review
+
+
+def _kana(text: str, guesses: dict[int, str]) -> readers._Reading:
+    words = [
+        OcrWord(ch, (0, 0, 1, 1), 0.9, ((guesses[i], 0.06),) if i in guesses else ())
+        for i, ch in enumerate(text)
+    ]
+    return readers._Reading(text, 0.9, words=[words])
+
+
+def test_a_voiced_mark_restored_where_the_engine_saw_it_is_no_doubt() -> None:
+    # クトウ beside 工藤 (listed: クドウ only): ド was the engine's next guess for ト.
+    assert readers._marks_seen(_kana("クトウ", {1: "ド"}), "クトウ", "クドウ")
+    assert not readers._marks_seen(_kana("クトウ", {}), "クトウ", "クドウ")  # no trace of it
+    assert not readers._marks_seen(_kana("クトウ", {0: "グ"}), "クトウ", "クドウ")
+    assert not readers._marks_seen(_kana("クドウ", {}), "クドウ", "クドウ")  # nothing restored
