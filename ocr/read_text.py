@@ -32,8 +32,11 @@ _SPLIT_VOICING = re.compile("([\u3041-\u3096\u30a1-\u30fa])([ﾞ゛ﾟ゜])")
 _COMBINING = {"ﾞ": "\u3099", "゛": "\u3099", "ﾟ": "\u309a", "゜": "\u309a"}
 
 _DIGIT = "[0-9０-９]"
-#: 丁目 read as letters (ＪＨ, Ｊ１: no address holds a J) between its number and the 番地.
-_CHOME_AS_LETTERS = re.compile(f"(?<=[0-9０-９一二三四五六七八九十])[ＪJ][ＨH1１日目](?={_DIGIT})")
+#: 丁目 read as letters (ＪＨ, Ｊ１, 丁Ｈ: no address holds a J) between its number and the
+#: 番地.
+_CHOME_AS_LETTERS = re.compile(
+    f"(?<=[0-9０-９一二三四五六七八九十])[ＪJ丁][ＨH1１日目](?={_DIGIT})"
+)
 _KANA_NUMERAL = re.compile("[ニー＿_](?=丁目)")
 _ADDRESS_HYPHEN = re.compile(
     f"(?<={_DIGIT})[{''.join(map(re.escape, sorted(DASH_LIKE)))}]+(?={_DIGIT})"

@@ -81,6 +81,8 @@ UNREADABLE_PAGE_SHARE = 0.6
 #: ... counted only on pages with this many written fields (a slip holding three values,
 #: two in review, is not a bad scan).
 UNREADABLE_PAGE_MIN_FIELDS = 10
+#: Types whose text the context fixes of :func:`ocr.read_text.tidy` apply to.
+TIDIED_TYPES = frozenset({"name", "kana", "address", "text", "free_text"})
 #: Types whose last (or first) digit checks the others.
 CHECK_DIGIT_TYPES = frozenset({"my_number", "corporate_number", "number_any"})
 #: The calibration key of fields found empty (no OCR ran on them).
@@ -365,10 +367,34 @@ class _Reading:
 
 def _reading(plan: _Plan, words: list[list[OcrWord]]) -> _Reading:
     text, certainty = _text(plan, words)
-    reading = _Reading(tidy(plan.spec.type, text), certainty, words=words)
+    tidied = tidy(plan.spec.type, text)
+    if plan.spec.type in TIDIED_TYPES:
+        words = _pooled_in_context(plan, words, tidied)
+        certainty = _text(plan, words)[1]
+    reading = _Reading(tidied, certainty, words=words)
     if plan.spec.type == "name" and legal_forms(reading.text):
         _as_company(reading)
     return reading
+
+
+def _pooled_in_context(plan: _Plan, words: list[list[OcrWord]], tidied: str) -> list[list[OcrWord]]:
+    """``words`` with each character's confidence counting the engine's other guesses for
+    it that the field's context makes the same value: 八 and ハ in ハイツ, J and 丁 in
+    ２J目 (tidied to ２丁目 either way). A guess is tried in place and the whole text tidied
+    again; only what then reads exactly as before is the same reading."""
+    kind = plan.spec.type
+    pooled = [list(piece) for piece in words]
+    for p, piece in enumerate(words):
+        for c, word in enumerate(piece):
+            same = 0.0
+            for guess, chance in word.alternatives:
+                if same_in_value(kind, guess, word.text):
+                    continue  # pooled already
+                pooled[p][c] = replace(word, text=guess)
+                if tidy(kind, _text(plan, pooled)[0]) == tidied:
+                    same += chance
+            pooled[p][c] = replace(word, confidence=min(1.0, word.confidence + same))
+    return pooled
 
 
 def _as_company(reading: _Reading) -> None:

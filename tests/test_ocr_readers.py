@@ -464,3 +464,23 @@ def test_a_voiced_mark_restored_where_the_engine_saw_it_is_no_doubt() -> None:
     assert not readers._marks_seen(_kana("クトウ", {}), "クトウ", "クドウ")  # no trace of it
     assert not readers._marks_seen(_kana("クトウ", {0: "グ"}), "クトウ", "クドウ")
     assert not readers._marks_seen(_kana("クドウ", {}), "クドウ", "クドウ")  # nothing restored
+
+
+def test_a_guess_the_context_makes_the_same_value_is_no_doubt() -> None:
+    # ハイツ: 八 at 0.55 with ハ at 0.43 is a doubt between two glyphs of one value (tidy
+    # makes 八 beside katakana ハ); with 入 at 0.43 it is a doubt between two values.
+    written = "中央１丁目７番６号ハイツ１０３"
+    page = _page(KYUYO, {"recipient_address": written})
+    layout = load_layout(KYUYO)
+    confidences = [0.99] * len(written)
+    at = written.index("ハ")
+    confidences[at] = 0.55
+    glyph = read_fields(
+        page, layout, [_Scripted(written.replace("ハ", "八"), confidences, {at: (("ハ", 0.43),)})]
+    )["recipient_address"]
+    value = read_fields(
+        page, layout, [_Scripted(written.replace("ハ", "八"), confidences, {at: (("入", 0.43),)})]
+    )["recipient_address"]
+    assert glyph.value == value.value == written
+    assert glyph.confidence == pytest.approx(0.98)
+    assert value.confidence == pytest.approx(0.55)
