@@ -43,6 +43,8 @@ _ADDRESS_HYPHEN = re.compile(
 )
 
 _NUMBERED_BUILDING = re.compile("[式武](?=番館)")
+#: 石 as the recogniser reads it in a Mincho face: イｉ, ｌｉ or ｉ (石井 read イｉ井).
+_ISHI = re.compile("[イｌl]?[ｉi](?=[\u4e00-\u9fff々])")
 _WORD_END_TSU = re.compile(f"(?<={_KATAKANA})[ッｯ](?!{_KATAKANA})")
 
 #: Old (旧字体) and Chinese character forms to the modern ones every non-name field is
@@ -104,6 +106,9 @@ def tidy(field_type: str, text: str) -> str:
     if field_type == "kana":
         # A voiced mark read on its own (ﾀﾞ stretched reads as タ then ﾞ) joins its kana.
         text = _SPLIT_VOICING.sub(_voiced, text)
+    if field_type in ("name", "address"):
+        # No name or place holds a Latin i before a kanji.
+        text = _ISHI.sub("石", text)
     if field_type == "name":
         text = _legal_form(text.translate(_NOT_IN_NAMES))
     if field_type in _FULL_WIDTH_TYPES:

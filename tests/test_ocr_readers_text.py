@@ -30,6 +30,9 @@ from ocr.read_text import may_be_variant, same_in_value, tidy
         ("text", "學生", "学生"),  # old character forms: modern outside names ...
         ("address", "１０５號室", "１０５号室"),
         ("name", "渡邉　實", "渡邉　實"),  # ... names keep theirs
+        ("name", "イｉ井　朝陽", "石井　朝陽"),  # 石 as read in a Mincho face
+        ("name", "ｉ田　杏", "石田　杏"),
+        ("address", "東京都練馬区イｉ神井町４丁目", "東京都練馬区石神井町４丁目"),
         ("name", "株式会礼：明星電機", "株式会社明星電機"),  # no colon; one legal form off
         ("name", "朱式会社日進商事", "株式会社日進商事"),
         ("name", "日進商事株式会社", "日進商事株式会社"),
