@@ -172,11 +172,21 @@ class FieldInk:
         columns = np.flatnonzero(self.ink.any(axis=0))
         if not columns.size:
             return 0
-        faint = (self.image < FAINT_LEVEL).astype(np.uint8)
+        faint = self.image < FAINT_LEVEL
         faint[:, max(0, columns[0] - FAINT_CLEARANCE_PX) : columns[-1] + FAINT_CLEARANCE_PX] = 0
-        count, _, stats, _ = cv2.connectedComponentsWithStats(faint, connectivity=8)
-        areas = stats[1:count, cv2.CC_STAT_AREA]
-        return int(areas[areas >= MIN_FAINT_BLOB_PX].sum())
+        return _blob_pixels(faint)
+
+    def faint_pixels(self) -> int:
+        """Pixels of writing lighter than ink, in blobs (a thin grey レ in a checkbox on a
+        low-resolution scan breaks into specks below :data:`INK_LEVEL`)."""
+        return _blob_pixels(self.image < FAINT_LEVEL)
+
+
+def _blob_pixels(mask: np.ndarray) -> int:
+    """Pixels of ``mask`` in blobs of at least MIN_FAINT_BLOB_PX (noise specks aside)."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    areas = stats[1:count, cv2.CC_STAT_AREA]
+    return int(areas[areas >= MIN_FAINT_BLOB_PX].sum())
 
 
 def cut(

@@ -107,6 +107,19 @@ def test_checkboxes_by_ink_against_the_blank_form() -> None:
     assert not results["birth_era_showa"].needs_review
 
 
+def test_a_faint_thin_mark_in_a_checkbox_counts() -> None:
+    page = _page(SHINKOKU, {}).copy()
+    box = field_box(load_layout(SHINKOKU).field("spouse_together"))
+    # A grey レ drawn in 1-px specks lighter than ink: none of it reaches INK_LEVEL.
+    cx, cy = box.x + box.w // 2, box.y + box.h // 2
+    for i in range(12):
+        page[cy - 6 + i, cx - 6 + i // 3] = 170
+        page[cy + 5 - i // 2, cx - 2 + i] = 170
+    results = read_fields(page, load_layout(SHINKOKU), [_NoOcr()])
+    assert results["spouse_together"].value is True
+    assert results["spouse_separate"].value is None
+
+
 def test_checkbox_under_a_stamp_goes_to_review() -> None:
     page = _page(SHINKOKU, {}).copy()
     box = field_box(load_layout(SHINKOKU).field("dependent_3_birth_era_showa"))
