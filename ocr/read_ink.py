@@ -138,14 +138,15 @@ def fields_mask(layout: FormLayout) -> np.ndarray:
 def stray_ink(
     page: np.ndarray, printed: np.ndarray, fields: np.ndarray, box: Box, margin: int
 ) -> int:
-    """Written pixels within ``margin`` around ``box`` that belong to no field: a stamp or a
-    stroke from elsewhere that may also have reached into the box."""
+    """Written pixels, faint ones included, within ``margin`` around ``box`` that belong to
+    no field: a stamp or a stroke from elsewhere that may also have reached into the box
+    (a red 印 dropped out of a colour scan leaves a faint trace)."""
     height, width = page.shape[:2]
     y0, y1 = max(0, box.y - margin), min(height, box.y + box.h + margin)
     x0, x1 = max(0, box.x - margin), min(width, box.x + box.w + margin)
     image = page[y0:y1, x0:x1].copy()
     image[printed[y0:y1, x0:x1] | fields[y0:y1, x0:x1]] = 255
-    return int(_written(image).sum())
+    return max(int(_written(image).sum()), _blob_pixels(image < FAINT_LEVEL))
 
 
 @dataclass(frozen=True)

@@ -120,16 +120,17 @@ def test_a_faint_thin_mark_in_a_checkbox_counts() -> None:
     assert results["spouse_separate"].value is None
 
 
-def test_checkbox_under_a_stamp_goes_to_review() -> None:
+@pytest.mark.parametrize("ink", [0, 175])  # black, or what a dropped-out red 印 leaves
+def test_checkbox_under_a_stamp_goes_to_review(ink: int) -> None:
     page = _page(SHINKOKU, {}).copy()
     box = field_box(load_layout(SHINKOKU).field("dependent_3_birth_era_showa"))
     image = Image.fromarray(page)
     centre = (box.x + box.w // 2, box.y + box.h // 2)
     ImageDraw.Draw(image).ellipse(
-        (centre[0] - 70, centre[1] - 70, centre[0] + 70, centre[1] + 70), outline=0, width=3
+        (centre[0] - 70, centre[1] - 70, centre[0] + 70, centre[1] + 70), outline=ink, width=3
     )
     ImageDraw.Draw(image).line(
-        (centre[0] - 60, centre[1], centre[0] + 60, centre[1]), fill=0, width=3
+        (centre[0] - 60, centre[1], centre[0] + 60, centre[1]), fill=ink, width=3
     )
     # The stamp reaches into neighbouring fields too: those are read (as nothing here).
     result = read_fields(np.asarray(image), load_layout(SHINKOKU), [_Fixed("")])
