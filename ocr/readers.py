@@ -10,7 +10,6 @@ becomes a normalized value through :func:`validators.normalize.normalize`.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -39,9 +38,9 @@ from ocr.read_ink import (
     text_lines,
     word_spans,
 )
-from ocr.read_names import match_name, repair_reading, respell, sudachi_readings
+from ocr.read_pairs import Reading, as_company, check_names, least_certain
 from ocr.read_spacing import name_space
-from ocr.read_text import NOT_IN_NAMES, legal_forms, may_be_variant, same_in_value, tidy
+from ocr.read_text import legal_forms, may_be_variant, same_in_value, tidy
 from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
 from ocr.result import FieldResult, Value
 from validators.checkdigits import problem_with
@@ -69,9 +68,6 @@ SPILL_CONFIDENCE = 0.3
 #: Confidence of a name and a フリガナ that no dictionary reading joins, and of a フリガナ
 #: whose agreement with its name is not certain (see ocr.read_names.NameMatch).
 UNMATCHED_READING_CONFIDENCE = 0.3
-#: Confidence of a name put right from the engine's second guesses by its フリガナ: right
-#: far more often than not, but a person confirms it.
-RESPELLED_CONFIDENCE = 0.3
 #: Confidence of a digit field with faint writing beside what was read.
 FAINT_BESIDE_CONFIDENCE = 0.3
 #: A page with at least this share of its written fields in review was read badly as a
@@ -158,14 +154,14 @@ def read_fields(
         checked = [
             i
             for i, p in enumerate(plans)
-            if p.rule.second_opinion and _certainty(first[i]) < SECOND_OPINION_BELOW
+            if p.rule.second_opinion and least_certain(first[i]) < SECOND_OPINION_BELOW
         ]
         rereadings = _recognise(engines[1], [plans[i].pieces for i in checked])
         for i, reading in zip(checked, rereadings, strict=True):
             second[i] = reading
 
     readings = {p.spec.name: _reading(p, words) for p, words in zip(plans, first, strict=True)}
-    _check_names(layout, readings)
+    check_names(layout, readings)
     for plan, other in zip(plans, second, strict=True):
         results[plan.spec.name] = _result(plan, readings[plan.spec.name], other)
     return _page_in_doubt({spec.name: results[spec.name] for spec in layout.fields})
@@ -273,7 +269,7 @@ def _recognise_best(engine: OcrEngine, plans: list[_Plan]) -> list[list[list[Ocr
     best: dict[int, tuple[float, list[_Piece], list[list[OcrWord]]]] = {}
     for (i, pieces), words in zip(variants, readings, strict=True):
         words = [_pooled(piece, plans[i].spec.type) for piece in words]
-        certainty = _certainty(words)
+        certainty = least_certain(words)
         if i not in best or certainty > best[i][0]:
             best[i] = (certainty, pieces, words)
     for i, (_, pieces, _) in best.items():
@@ -308,14 +304,6 @@ def _stretched(pieces: list[_Piece], factor: float) -> list[_Piece]:
     ]
 
 
-def _certainty(words: list[list[OcrWord]]) -> float:
-    """How sure a reading is: its least certain character's probability; 0 when any piece
-    of ink gave no character at all."""
-    if not words or not all(words):
-        return 0.0
-    return min(w.confidence for piece in words for w in piece)
-
-
 def _retry_combs(
     engine: OcrEngine, plans: list[_Plan], readings: list[list[list[OcrWord]]]
 ) -> None:
@@ -340,40 +328,15 @@ def _retry_combs(
         at += count
 
 
-@dataclass
-class _Reading:
-    """The first engine's text of one field, before normalization."""
-
-    text: str
-    #: The least certain character's probability, or the family/given-name space
-    #: decision's when that is less certain.
-    certainty: float
-    #: A name and its reading (フリガナ) checked against each other: True when the other
-    #: box confirms this one, False when it contradicts it (or, for the reading, cannot
-    #: confirm it for certain), None when there was nothing to check.
-    partner_agrees: bool | None = None
-    #: What the engine read, piece by piece.
-    words: list[list[OcrWord]] = field(default_factory=list)
-
-    @property
-    def characters(self) -> float:
-        """The least certain character's probability alone."""
-        return _certainty(self.words)
-
-    def read_characters(self) -> list[OcrWord]:
-        """Every character read, in reading order (spaces aside)."""
-        return [w for piece in self.words for w in piece for _ in w.text.strip()]
-
-
-def _reading(plan: _Plan, words: list[list[OcrWord]]) -> _Reading:
+def _reading(plan: _Plan, words: list[list[OcrWord]]) -> Reading:
     text, certainty = _text(plan, words)
     tidied = tidy(plan.spec.type, text)
     if plan.spec.type in TIDIED_TYPES:
         words = _pooled_in_context(plan, words, tidied)
         certainty = _text(plan, words)[1]
-    reading = _Reading(tidied, certainty, words=words)
+    reading = Reading(tidied, certainty, words=words)
     if plan.spec.type == "name" and legal_forms(reading.text):
-        _as_company(reading)
+        as_company(reading)
     return reading
 
 
@@ -397,110 +360,12 @@ def _pooled_in_context(plan: _Plan, words: list[list[OcrWord]], tidied: str) -> 
     return pooled
 
 
-def _as_company(reading: _Reading) -> None:
-    """A company's name: no family/given space, and sure as its own characters are,
-    its legal form aside where it was read so or put right by the engine's next guess
-    (株式会礼, next guess 社), and the colon read after it (dropped) aside."""
-    reading.text = reading.text.replace(FULL_WIDTH_SPACE, "")
-    read = [w for w in reading.read_characters() if w.text not in NOT_IN_NAMES]
-    if len(read) != len(reading.text):
-        reading.certainty = reading.characters  # tidied to another length
-        return
-    in_forms = {i for start, end in legal_forms(reading.text) for i in range(start, end)}
-    verified = {
-        i
-        for i in in_forms
-        if read[i].text == reading.text[i]
-        or reading.text[i] in {ch for ch, _ in read[i].alternatives}
-    }
-    reading.certainty = min(
-        (w.confidence for i, w in enumerate(read) if i not in verified), default=1.0
-    )
-
-
-def _check_names(layout: FormLayout, readings: dict[str, _Reading]) -> None:
-    """Each name against the reading (フリガナ) in the box beside it, through the
-    dictionary's readings of the name (:mod:`ocr.read_names`).
-
-    Agreeing, both take the spelling and family/given space of the match and the name's
-    confidence rises; an exact, unambiguous match raises the reading's too. A name that
-    agrees only with one character swapped for the engine's next guess takes that
-    spelling, in review. A reading that agrees with no spelling is in doubt.
-    """
-    kinds = {spec.name: spec.type for spec in layout.fields}
-    for name_field, kind in kinds.items():
-        kana_field = name_field.removesuffix("name") + "kana"
-        name, kana = readings.get(name_field), readings.get(kana_field)
-        if kind != "name" or kinds.get(kana_field) != "kana" or name is None or kana is None:
-            continue
-        try:
-            written_name = str(normalize("name", name.text))
-            written_kana = str(normalize("kana", kana.text))
-        except NormalizationError:
-            continue
-        dictionary = sudachi_readings()
-        match = match_name(written_name, written_kana, dictionary)
-        respelled = None
-        if match is None or not match.whole:
-            guesses = [tuple(ch for ch, _ in w.alternatives) for w in name.read_characters()]
-            respelled = respell(written_name, written_kana, guesses, dictionary)
-        if respelled is not None:
-            match = respelled
-        kana.partner_agrees = False
-        if match is None or not match.whole:
-            # The name as read may still be right and the reading a character off.
-            repaired = repair_reading(written_name, written_kana, dictionary)
-            if repaired is not None:
-                name.text, kana.text = repaired.name, repaired.kana
-                if match is None:
-                    name.partner_agrees = False
-                continue
-        if match is None:
-            name.partner_agrees = False
-            continue
-        if not match.whole:
-            kana.text = match.kana  # the space after the family name's reading
-            if dictionary.lists(match.name.partition(FULL_WIDTH_SPACE)[2]):
-                # A given name the dictionary knows, read otherwise: one box is misread
-                # (由美 read 山美, listed ヤマミ, beside ユミ), or it is a rare reading.
-                name.partner_agrees = False
-            continue
-        name.text, kana.text = match.name, match.kana
-        # The spaces now come from the dictionary, not from the characters' positions.
-        name.certainty, kana.certainty = name.characters, kana.characters
-        if respelled is not None:
-            name.certainty = min(name.certainty, RESPELLED_CONFIDENCE)
-        else:
-            name.partner_agrees = True
-        seen = respelled is None and match.listed and _marks_seen(kana, written_kana, match.kana)
-        if match.certain or seen:
-            # Misread characters do not make a reading of the name read in its own box:
-            # the pair is as sure as the surer of the two readings.
-            kana.certainty = max(kana.characters, name.certainty)
-            kana.partner_agrees = True
-
-
-def _marks_seen(kana: _Reading, written: str, matched: str) -> bool:
-    """Whether the voiced marks a match restored to a reading (コントウ → コンドウ, the
-    name's only listed reading) were each the engine's next guess there: the ink showed
-    the mark the print nearly lost."""
-    read = kana.read_characters()
-    written, matched = written.replace(FULL_WIDTH_SPACE, ""), matched.replace(FULL_WIDTH_SPACE, "")
-    if written == matched or not len(read) == len(written) == len(matched):
-        return False
-    for was, now, word in zip(written, matched, read, strict=True):
-        guesses = {unicodedata.normalize("NFKC", ch) for ch, _ in word.alternatives}
-        if was != now and now not in guesses:
-            return False
-    return True
-
-
 def _text(plan: _Plan, words: list[list[OcrWord]]) -> tuple[str, float]:
     """The field's text and the primary certainty: the least certain character's (for names,
     or the family/given-name space decision's, when that is less certain)."""
     if plan.rule.spaces == "name" and all(words):
         return _name_text(plan.pieces, words)
-    return _joined(plan.pieces, words), _certainty(words)
+    return _joined(plan.pieces, words), least_certain(words)
 
 
 def _name_text(pieces: list[_Piece], words: list[list[OcrWord]]) -> tuple[str, float]:
@@ -522,7 +387,7 @@ def _name_text(pieces: list[_Piece], words: list[list[OcrWord]]) -> tuple[str, f
     chars = [w.text for w in line]
     if at is not None:
         chars.insert(at, FULL_WIDTH_SPACE)
-    return "".join(chars), min(_certainty(words), spacing)
+    return "".join(chars), min(least_certain(words), spacing)
 
 
 def _joined(pieces: Sequence[_Piece], words: list[list[OcrWord]]) -> str:
@@ -535,7 +400,7 @@ def _joined(pieces: Sequence[_Piece], words: list[list[OcrWord]]) -> str:
     return "".join(parts)
 
 
-def _address_certainty(reading: _Reading, fixed: str, places: int, certainty: float) -> float:
+def _address_certainty(reading: Reading, fixed: str, places: int, certainty: float) -> float:
     """An address's certainty without its ``places`` leading place names, as Japan Post
     lists them (an address is long, and its least certain character was mostly among
     them): read exactly so, or ``fixed`` only where a misread character's listed form was
@@ -549,7 +414,7 @@ def _address_certainty(reading: _Reading, fixed: str, places: int, certainty: fl
     return min((w.confidence for w in each[places:] if w is not None), default=certainty)
 
 
-def _by_character(reading: _Reading) -> list[OcrWord | None] | None:
+def _by_character(reading: Reading) -> list[OcrWord | None] | None:
     """What the engine read for each character of the reading's text (None for a line
     break), or None where tidying changed its length."""
     chars = reading.read_characters()
@@ -559,7 +424,7 @@ def _by_character(reading: _Reading) -> list[OcrWord | None] | None:
     return [None if ch == "\n" else next(read) for ch in reading.text]
 
 
-def _guesses(reading: _Reading) -> list[frozenset[str]]:
+def _guesses(reading: Reading) -> list[frozenset[str]]:
     """The engine's next guesses for each character of the reading's text, where known."""
     each = _by_character(reading) or []
     return [frozenset(ch for ch, _ in w.alternatives) if w else frozenset() for w in each]
@@ -572,7 +437,7 @@ def _normalized(field_type: str, text: str) -> tuple[Value, bool]:
         return None, False
 
 
-def _result(plan: _Plan, reading: _Reading, other: list[list[OcrWord]] | None) -> FieldResult:
+def _result(plan: _Plan, reading: Reading, other: list[list[OcrWord]] | None) -> FieldResult:
     spec = plan.spec
     text, certainty = reading.text, reading.certainty
     if spec.type == "address":

@@ -16,6 +16,7 @@ from ocr.engines.base import OcrEngine, OcrWord
 from ocr.engines.registry import load_engine
 from ocr.layout import load_layout
 from ocr.read_ink import cell_boxes, field_box
+from ocr.read_pairs import Reading, marks_seen
 from ocr.readers import read_fields
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -464,20 +465,20 @@ def test_a_page_mostly_in_review_is_in_review_as_a_whole(unsure: int, all_in_rev
     assert not results["spouse_deduction_amount"].needs_review
 
 
-def _kana(text: str, guesses: dict[int, str]) -> readers._Reading:
+def _kana(text: str, guesses: dict[int, str]) -> Reading:
     words = [
         OcrWord(ch, (0, 0, 1, 1), 0.9, ((guesses[i], 0.06),) if i in guesses else ())
         for i, ch in enumerate(text)
     ]
-    return readers._Reading(text, 0.9, words=[words])
+    return Reading(text, 0.9, words=[words])
 
 
 def test_a_voiced_mark_restored_where_the_engine_saw_it_is_no_doubt() -> None:
     # クトウ beside 工藤 (listed: クドウ only): ド was the engine's next guess for ト.
-    assert readers._marks_seen(_kana("クトウ", {1: "ド"}), "クトウ", "クドウ")
-    assert not readers._marks_seen(_kana("クトウ", {}), "クトウ", "クドウ")  # no trace of it
-    assert not readers._marks_seen(_kana("クトウ", {0: "グ"}), "クトウ", "クドウ")
-    assert not readers._marks_seen(_kana("クドウ", {}), "クドウ", "クドウ")  # nothing restored
+    assert marks_seen(_kana("クトウ", {1: "ド"}), "クトウ", "クドウ")
+    assert not marks_seen(_kana("クトウ", {}), "クトウ", "クドウ")  # no trace of it
+    assert not marks_seen(_kana("クトウ", {0: "グ"}), "クトウ", "クドウ")
+    assert not marks_seen(_kana("クドウ", {}), "クドウ", "クドウ")  # nothing restored
 
 
 def test_a_guess_the_context_makes_the_same_value_is_no_doubt() -> None:

@@ -1,0 +1,153 @@
+"""One field's reading by the first engine, and what a reading learns from another box.
+
+A name and its フリガナ are written in separate boxes and misread in different ways; each is
+checked against the other through the dictionary's readings (:mod:`ocr.read_names`), and
+what agrees, disagrees or can be put right changes both readings' text and certainty. A
+company's name is checked against the legal forms it holds.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from ocr.engines.base import OcrWord
+from ocr.layout import FormLayout
+from ocr.read_names import match_name, repair_reading, respell, sudachi_readings
+from ocr.read_text import NOT_IN_NAMES, legal_forms
+from validators.normalize import FULL_WIDTH_SPACE, NormalizationError, normalize
+
+#: Confidence of a name put right from the engine's second guesses by its フリガナ: right
+#: far more often than not, but a person confirms it.
+RESPELLED_CONFIDENCE = 0.3
+
+
+@dataclass
+class Reading:
+    """The first engine's text of one field, before normalization."""
+
+    text: str
+    #: The least certain character's probability, or the family/given-name space
+    #: decision's when that is less certain.
+    certainty: float
+    #: A name and its reading (フリガナ) checked against each other: True when the other
+    #: box confirms this one, False when it contradicts it (or, for the reading, cannot
+    #: confirm it for certain), None when there was nothing to check.
+    partner_agrees: bool | None = None
+    #: What the engine read, piece by piece.
+    words: list[list[OcrWord]] = field(default_factory=list)
+
+    @property
+    def characters(self) -> float:
+        """The least certain character's probability alone."""
+        return least_certain(self.words)
+
+    def read_characters(self) -> list[OcrWord]:
+        """Every character read, in reading order (spaces aside)."""
+        return [w for piece in self.words for w in piece for _ in w.text.strip()]
+
+
+def least_certain(words: list[list[OcrWord]]) -> float:
+    """How sure a reading is: its least certain character's probability; 0 when any piece
+    of ink gave no character at all."""
+    if not words or not all(words):
+        return 0.0
+    return min(w.confidence for piece in words for w in piece)
+
+
+def as_company(reading: Reading) -> None:
+    """A company's name: no family/given space, and sure as its own characters are,
+    its legal form aside where it was read so or put right by the engine's next guess
+    (株式会礼, next guess 社), and the colon read after it (dropped) aside."""
+    reading.text = reading.text.replace(FULL_WIDTH_SPACE, "")
+    read = [w for w in reading.read_characters() if w.text not in NOT_IN_NAMES]
+    if len(read) != len(reading.text):
+        reading.certainty = reading.characters  # tidied to another length
+        return
+    in_forms = {i for start, end in legal_forms(reading.text) for i in range(start, end)}
+    verified = {
+        i
+        for i in in_forms
+        if read[i].text == reading.text[i]
+        or reading.text[i] in {ch for ch, _ in read[i].alternatives}
+    }
+    reading.certainty = min(
+        (w.confidence for i, w in enumerate(read) if i not in verified), default=1.0
+    )
+
+
+def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
+    """Each name against the reading (フリガナ) in the box beside it, through the
+    dictionary's readings of the name (:mod:`ocr.read_names`).
+
+    Agreeing, both take the spelling and family/given space of the match and the name's
+    confidence rises; an exact, unambiguous match raises the reading's too. A name that
+    agrees only with one character swapped for the engine's next guess takes that
+    spelling, in review. A reading that agrees with no spelling is in doubt.
+    """
+    kinds = {spec.name: spec.type for spec in layout.fields}
+    for name_field, kind in kinds.items():
+        kana_field = name_field.removesuffix("name") + "kana"
+        name, kana = readings.get(name_field), readings.get(kana_field)
+        if kind != "name" or kinds.get(kana_field) != "kana" or name is None or kana is None:
+            continue
+        try:
+            written_name = str(normalize("name", name.text))
+            written_kana = str(normalize("kana", kana.text))
+        except NormalizationError:
+            continue
+        dictionary = sudachi_readings()
+        match = match_name(written_name, written_kana, dictionary)
+        respelled = None
+        if match is None or not match.whole:
+            guesses = [tuple(ch for ch, _ in w.alternatives) for w in name.read_characters()]
+            respelled = respell(written_name, written_kana, guesses, dictionary)
+        if respelled is not None:
+            match = respelled
+        kana.partner_agrees = False
+        if match is None or not match.whole:
+            # The name as read may still be right and the reading a character off.
+            repaired = repair_reading(written_name, written_kana, dictionary)
+            if repaired is not None:
+                name.text, kana.text = repaired.name, repaired.kana
+                if match is None:
+                    name.partner_agrees = False
+                continue
+        if match is None:
+            name.partner_agrees = False
+            continue
+        if not match.whole:
+            kana.text = match.kana  # the space after the family name's reading
+            if dictionary.lists(match.name.partition(FULL_WIDTH_SPACE)[2]):
+                # A given name the dictionary knows, read otherwise: one box is misread
+                # (由美 read 山美, listed ヤマミ, beside ユミ), or it is a rare reading.
+                name.partner_agrees = False
+            continue
+        name.text, kana.text = match.name, match.kana
+        # The spaces now come from the dictionary, not from the characters' positions.
+        name.certainty, kana.certainty = name.characters, kana.characters
+        if respelled is not None:
+            name.certainty = min(name.certainty, RESPELLED_CONFIDENCE)
+        else:
+            name.partner_agrees = True
+        seen = respelled is None and match.listed and marks_seen(kana, written_kana, match.kana)
+        if match.certain or seen:
+            # Misread characters do not make a reading of the name read in its own box:
+            # the pair is as sure as the surer of the two readings.
+            kana.certainty = max(kana.characters, name.certainty)
+            kana.partner_agrees = True
+
+
+def marks_seen(kana: Reading, written: str, matched: str) -> bool:
+    """Whether the voiced marks a match restored to a reading (コントウ → コンドウ, the
+    name's only listed reading) were each the engine's next guess there: the ink showed
+    the mark the print nearly lost."""
+    read = kana.read_characters()
+    written, matched = written.replace(FULL_WIDTH_SPACE, ""), matched.replace(FULL_WIDTH_SPACE, "")
+    if written == matched or not len(read) == len(written) == len(matched):
+        return False
+    for was, now, word in zip(written, matched, read, strict=True):
+        guesses = {unicodedata.normalize("NFKC", ch) for ch, _ in word.alternatives}
+        if was != now and now not in guesses:
+            return False
+    return True
