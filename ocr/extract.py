@@ -12,7 +12,7 @@ import math
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -47,10 +47,11 @@ from ocr.quality import (
     reject,
 )
 from ocr.read_address import japan_post_places
+from ocr.read_ink import field_box
 from ocr.read_names import sudachi_readings
 from ocr.readers import read_fields
 from ocr.register import load_template, template_to_page, warp_to_template
-from ocr.result import PageResult
+from ocr.result import FieldResult, PageResult
 
 #: Assumed resolution of a file that does not state one; identification then tries
 #: the common scanner resolutions and measures the real one.
@@ -72,6 +73,8 @@ class PreparedPage:
     skew_deg: float
     #: Quarter turns clockwise that brought the scan the right way up (2: upside down).
     quarter_turns: int
+    #: Whether a template box (grown by a margin in mm) lies wholly on the scanned page.
+    scanned: Callable[[Box, float], bool]
 
 
 def prepare_page(page: PageImage, form_id: str | None = None) -> PreparedPage:
@@ -108,7 +111,8 @@ def prepare_page(page: PageImage, form_id: str | None = None) -> PreparedPage:
     if not context.dpi_from_file:
         check_resolution(effective_dpi)
     registered = flatten_background(warp_to_template(grey, registration, context))
-    if not mark_matches(registered, registration.form_id, _scanned_area(to_page, grey.shape)):
+    scanned = _scanned_area(to_page, grey.shape)
+    if not mark_matches(registered, registration.form_id, scanned):
         if form_id is not None:
             raise reject("registration_failed", detail=f"{form_id} mark not found")
         raise reject("unknown_form")
@@ -120,7 +124,20 @@ def prepare_page(page: PageImage, form_id: str | None = None) -> PreparedPage:
         effective_dpi=effective_dpi,
         skew_deg=context.skew_deg,
         quarter_turns=context.quarter_turns,
+        scanned=scanned,
     )
+
+
+def off_the_scan(fields: dict[str, FieldResult], prepared: PreparedPage) -> dict[str, FieldResult]:
+    """``fields``, those whose box the scan does not wholly show in review: the slip lay
+    partly off the scanner's glass, and what is missing of it may hold writing (a telephone
+    number past the image's edge is not an empty field)."""
+    for spec in load_layout(prepared.form_id).fields:
+        if not prepared.scanned(field_box(spec).as_tuple(), 0.0):
+            found = fields[spec.name]
+            confidence = 0.0 if found.value is None else found.confidence
+            fields[spec.name] = replace(found, confidence=confidence, needs_review=True)
+    return fields
 
 
 def _scanned_area(to_page: np.ndarray, shape: tuple[int, ...]) -> Callable[[Box, float], bool]:
@@ -186,7 +203,7 @@ class Extractor:
                 seconds=time.perf_counter() - started,
             )
         layout = load_layout(prepared.form_id)
-        fields = read_fields(prepared.image, layout, self.engines)
+        fields = off_the_scan(read_fields(prepared.image, layout, self.engines), prepared)
         return PageResult(
             page=number,
             form_id=prepared.form_id,

@@ -107,3 +107,19 @@ def test_unreadable_files_raise_unsupported(extractor: Extractor, tmp_path: Path
     path.write_bytes(buffer.read_bytes()[:20])
     with pytest.raises(UnsupportedFile):
         extractor.extract_file(path)
+
+
+@pytest.mark.slow
+def test_a_field_off_the_scans_edge_is_in_review_not_empty(extractor: Extractor) -> None:
+    from ocr.pages import PageImage
+
+    sample = make_sample("kyuyo_kojinbetsu", 0)
+    assert sample.truth["payer_phone"]  # printed on the slip's last row
+    image = np.asarray(sample.image)[:, :, ::-1].copy()
+    # The slip lay partly off the glass: its last row is not in the image at all.
+    cut = image[: image.shape[0] - 100]
+    result = extractor.extract_page(PageImage(cut, float(sample.dpi)), 1)
+    assert result.status == "ok"
+    phone = result.fields["payer_phone"]
+    assert phone.value is None and phone.needs_review and phone.confidence == 0.0
+    assert not result.fields["payment_amount"].needs_review  # what the scan shows is read
