@@ -28,7 +28,7 @@ from ocr.identify import (
     lines_beside_form,
     mark_matches,
 )
-from ocr.layout import FORM_IDS, load_layout
+from ocr.layout import FORM_IDS, FormLayout, load_layout
 from ocr.pages import PageImage, split_pages
 from ocr.preprocess import (
     TEMPLATE_DPI,
@@ -128,11 +128,13 @@ def prepare_page(page: PageImage, form_id: str | None = None) -> PreparedPage:
     )
 
 
-def off_the_scan(fields: dict[str, FieldResult], prepared: PreparedPage) -> dict[str, FieldResult]:
+def off_the_scan(
+    fields: dict[str, FieldResult], layout: FormLayout, prepared: PreparedPage
+) -> dict[str, FieldResult]:
     """``fields``, those whose box the scan does not wholly show in review: the slip lay
     partly off the scanner's glass, and what is missing of it may hold writing (a telephone
     number past the image's edge is not an empty field)."""
-    for spec in load_layout(prepared.form_id).fields:
+    for spec in layout.fields:
         if not prepared.scanned(field_box(spec).as_tuple(), 0.0):
             found = fields[spec.name]
             confidence = 0.0 if found.value is None else found.confidence
@@ -203,7 +205,7 @@ class Extractor:
                 seconds=time.perf_counter() - started,
             )
         layout = load_layout(prepared.form_id)
-        fields = off_the_scan(read_fields(prepared.image, layout, self.engines), prepared)
+        fields = off_the_scan(read_fields(prepared.image, layout, self.engines), layout, prepared)
         return PageResult(
             page=number,
             form_id=prepared.form_id,

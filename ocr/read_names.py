@@ -85,7 +85,7 @@ class NameReadings:
 
     def lists(self, word: str) -> bool:
         """Whether the dictionary lists readings of ``word`` itself (or it is kana)."""
-        return bool(self.by_fold(word)) and bool(self._whole(word))
+        return bool(self._whole(word))
 
     def _whole(self, word: str) -> set[str]:
         found = {r for r in self._lookup(word) if r and set(r) <= _KATAKANA}

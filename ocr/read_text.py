@@ -67,7 +67,7 @@ NOT_IN_NAMES = "：:；;"
 _NOT_IN_NAMES = str.maketrans("", "", NOT_IN_NAMES)
 
 #: Types whose text is Japanese prose or names.
-_JAPANESE_TYPES = frozenset({"name", "kana", "address", "text", "free_text"})
+JAPANESE_TYPES = frozenset({"name", "kana", "address", "text", "free_text"})
 
 
 #: Characters the recogniser answers for a variant it cannot produce (its dictionary lacks
@@ -95,7 +95,7 @@ def may_be_variant(field_type: str, text: str) -> bool:
 
 def tidy(field_type: str, text: str) -> str:
     """``text`` with the look-alike fixes that apply to ``field_type``."""
-    if field_type not in _JAPANESE_TYPES:
+    if field_type not in JAPANESE_TYPES:
         return text
     text = text.replace("·", "・")
     # Twice: a fixed character can make its neighbour's context (ロイヤル after 口).
@@ -140,7 +140,7 @@ def same_in_value(field_type: str, a: str, b: str) -> bool:
     same character of its value: width (２, 2; ｶ, カ) never counts, old forms do not count
     outside names (nor, in names, the ones read for the modern form), and in an address
     every dash is the 番地 hyphen."""
-    if field_type not in _JAPANESE_TYPES:
+    if field_type not in JAPANESE_TYPES:
         return False
     a, b = unicodedata.normalize("NFKC", a), unicodedata.normalize("NFKC", b)
     if field_type in _MODERN_FORM_TYPES:
@@ -165,7 +165,7 @@ def legal_forms(text: str) -> list[tuple[int, int]]:
 def _legal_form(text: str) -> str:
     """A legal form with one character misread put right (株式会礼 → 株式会社), where the
     name holds no legal form as it is."""
-    if any(form in text for form in _LEGAL_FORMS):
+    if legal_forms(text):
         return text
     for at in range(len(text) - 3):
         window = text[at : at + 4]

@@ -40,7 +40,7 @@ from ocr.read_ink import (
 )
 from ocr.read_pairs import Reading, as_company, check_names, least_certain
 from ocr.read_spacing import name_space
-from ocr.read_text import legal_forms, may_be_variant, same_in_value, tidy
+from ocr.read_text import JAPANESE_TYPES, legal_forms, may_be_variant, same_in_value, tidy
 from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
 from ocr.result import FieldResult, Value
 from validators.checkdigits import problem_with
@@ -77,8 +77,6 @@ UNREADABLE_PAGE_SHARE = 0.6
 #: ... counted only on pages with this many written fields (a slip holding three values,
 #: two in review, is not a bad scan).
 UNREADABLE_PAGE_MIN_FIELDS = 10
-#: Types whose text the context fixes of :func:`ocr.read_text.tidy` apply to.
-TIDIED_TYPES = frozenset({"name", "kana", "address", "text", "free_text"})
 #: Types whose last (or first) digit checks the others.
 CHECK_DIGIT_TYPES = frozenset({"my_number", "corporate_number", "number_any"})
 #: The calibration key of fields found empty (no OCR ran on them).
@@ -331,7 +329,7 @@ def _retry_combs(
 def _reading(plan: _Plan, words: list[list[OcrWord]]) -> Reading:
     text, certainty = _text(plan, words)
     tidied = tidy(plan.spec.type, text)
-    if plan.spec.type in TIDIED_TYPES:
+    if plan.spec.type in JAPANESE_TYPES:
         words = _pooled_in_context(plan, words, tidied)
         certainty = _text(plan, words)[1]
     reading = Reading(tidied, certainty, words=words)
