@@ -20,6 +20,7 @@ from ocr.engines.base import OcrEngine, OcrWord
 from ocr.layout import FieldSpec, FormLayout
 from ocr.read_address import match_places
 from ocr.read_confidence import combined, threshold
+from ocr.read_glyphs import with_variants
 from ocr.read_ink import (
     Box,
     FieldInk,
@@ -327,6 +328,12 @@ def _retry_combs(
 
 
 def _reading(plan: _Plan, words: list[list[OcrWord]]) -> Reading:
+    if plan.spec.type == "name":
+        # 﨑 read as 崎: the glyph tells (the name stays in review either way).
+        words = [
+            with_variants(piece.image, piece_words)
+            for piece, piece_words in zip(plan.pieces, words, strict=True)
+        ]
     text, certainty = _text(plan, words)
     tidied = tidy(plan.spec.type, text)
     if plan.spec.type in JAPANESE_TYPES:
