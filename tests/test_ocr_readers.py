@@ -385,6 +385,25 @@ def test_a_companys_legal_form_put_right_by_the_next_guess_is_no_doubt() -> None
     assert own["payer_name"].confidence == pytest.approx(0.7)
 
 
+def test_a_companys_name_takes_the_next_guess_that_makes_it_japanese_in_review() -> None:
+    written, read = "東和共済組合", "束和共済組合"
+    page = _page(KYUYO, {"payer_name": written})
+    layout = load_layout(KYUYO)
+    doubtful = [0.999] * len(read)
+    doubtful[0] = 0.91  # 束, next guesses 東 and 柬
+    guesses = {0: (("東", 0.043), ("柬", 0.038))}
+    fixed = read_fields(page, layout, [_Scripted(read, doubtful, guesses)])["payer_name"]
+    assert fixed.value == written and fixed.needs_review
+    # A guess the engine hardly saw, or one that makes no likelier name, changes nothing.
+    faint = read_fields(page, layout, [_Scripted(read, doubtful, {0: (("東", 0.005),)})])
+    assert faint["payer_name"].value == read
+    sure = [0.999] * len(written)
+    sure[0] = 0.98
+    kept = read_fields(page, layout, [_Scripted(written, sure, {0: (("束", 0.02),)})])
+    assert kept["payer_name"].value == written
+    assert kept["payer_name"].confidence == pytest.approx(0.98)
+
+
 def test_faint_writing_beside_the_digits_read_sends_the_field_to_review() -> None:
     layout = load_layout(KYUYO)
     page = _page(KYUYO, {"recipient_birth_day": "13"}).copy()
