@@ -1,17 +1,18 @@
-"""Variant kanji the recogniser cannot write, told apart from their common form by the glyph.
+"""Kanji with a variant form the recogniser cannot tell apart, settled by the glyph.
 
 PP-OCR's dictionary lacks 﨑 (竒 on the right, where 崎 has 奇), a form a family name may
-legally use, so it reads 山﨑 as 山崎 with full confidence. Each such stand-in character read
-in a name is cut out of its crop and compared with how the print fonts of
-:data:`TEMPLATES_PATH` draw both forms; only a close, clear match to the variant changes
-the value. Either way the name stays in review (:func:`ocr.read_text.may_be_variant`): the
-glyph test makes the proposed value right more often, it does not make it certain.
-
-Handwriting mostly stays as read: its glyphs seldom come close enough to a print font.
+legally use, so it reads 山﨑 as 山崎 with full confidence; it has 髙 (はしご高) but answers
+高 for it. Each such character read in a name is cut out of its crop and compared with how
+the print fonts of :data:`TEMPLATES_PATH` draw both forms. A close, clear match to one form
+makes the value that form. The name is free of doubt only where every such glyph clearly
+is the common form and the engine did not also see the variant (it lists 髙 among its
+guesses for most 髙 it reads 高); the variant, or anything unclear (handwriting, a bad cut,
+a glyph between the two), leaves the name in review.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,54 +21,100 @@ import numpy as np
 
 from ocr.engines.base import OcrWord
 
-#: The stand-in the recogniser answers, and the variant it may stand for.
-VARIANTS: dict[str, str] = {"崎": "﨑"}
+#: Each character's common form and the variant the recogniser does not tell from it.
+VARIANT_PAIRS: tuple[tuple[str, str], ...] = (("崎", "﨑"), ("高", "髙"))
+#: Variants the recogniser has no class for (the others it lists among its guesses).
+UNREADABLE = frozenset("﨑")
+#: Either form of a pair, to the pair.
+PAIR_OF: dict[str, tuple[str, str]] = {ch: pair for pair in VARIANT_PAIRS for ch in pair}
 #: Both forms of each pair drawn by print fonts (``scripts/make_variant_glyphs.py``).
 TEMPLATES_PATH = Path(__file__).with_name("variant_glyphs.npz")
 #: Side of the square every glyph is scaled to before comparing.
 GLYPH_SIZE = 32
 #: A glyph correlating less than this with every font's drawing of either form is not
-#: print: handwriting, or a bad cut.
+#: print: most handwriting, or a bad cut.
 MIN_LIKENESS = 0.65
-#: How much better the nearest font's variant must correlate than its common form.
-#: Measured on generated slips and on drawn lines (README "Accuracy and speed"): of 241
-#: crops of 崎, printed, scanned badly or handwritten, none reached 0.04.
+#: How much better the likest font's drawing of one form must correlate than its drawing
+#: of the other. With these two bounds, on crops of generated slips (README "Accuracy and
+#: speed"), no 﨑 or 髙 of 484 (printed, scanned badly or handwritten) was settled as 崎 or
+#: 高 for sure.
 MIN_MARGIN = 0.04
+#: A glyph is at most this much wider than the line's ink is high.
+_GLYPH_ASPECT = 1.1
 #: Shifts (pixels of the scaled glyph) tried in each direction: a cut off by a pixel or two
 #: is still the same glyph.
 _SHIFT = 2
 
 
-def with_variants(image: np.ndarray, words: list[OcrWord]) -> list[OcrWord]:
-    """``words`` read from the line crop ``image``, each stand-in whose glyph is the
-    variant's written as the variant."""
-    if not any(w.text in VARIANTS for w in words):
-        return words
+@dataclass(frozen=True)
+class Settled:
+    """A line's characters with each variant pair's form settled where the glyph shows it."""
+
+    words: list[OcrWord]
+    #: Whether every character of a pair is surely the common form (True when none is there).
+    sure: bool
+
+
+def settle_variants(image: np.ndarray, words: list[OcrWord]) -> Settled:
+    """``words`` read from the line crop ``image``, each character of a variant pair
+    written as the form its glyph clearly shows, else left as read."""
+    if not any(w.text in PAIR_OF for w in words):
+        return Settled(words, sure=True)
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     out = list(words)
+    sure = True
     for i, word in enumerate(words):
-        variant = VARIANTS.get(word.text)
-        if variant is None:
+        pair = PAIR_OF.get(word.text)
+        if pair is None:
             continue
         glyph = _glyph(grey, words, i)
-        if glyph is not None and _is_variant(glyph, word.text):
-            out[i] = OcrWord(variant, word.bbox, word.confidence, word.alternatives)
-    return out
+        form = None if glyph is None else _form(glyph, pair)
+        seen = {word.text} | {guess for guess, _ in word.alternatives}
+        sure = sure and form == pair[0] and pair[1] not in seen
+        if form == pair[1] and pair[1] not in seen and pair[1] not in UNREADABLE:
+            # A handwritten 高 can look like 髙 to print fonts; the engine, which can
+            # answer 髙, must have seen it too.
+            form = None
+        if form is not None:
+            out[i] = OcrWord(form, word.bbox, word.confidence, word.alternatives)
+    return Settled(out, sure)
 
 
 def _glyph(grey: np.ndarray, words: list[OcrWord], i: int) -> np.ndarray | None:
-    """The ink of character ``i``, between the midpoints to its neighbours' centres, scaled."""
+    """The ink of character ``i``, scaled; None when the line's ink does not split into one
+    glyph per character read."""
     threshold, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink = grey < threshold
-    centres = [w.bbox[0] + w.bbox[2] / 2 for w in words]
-    left = 0 if i == 0 else int((centres[i - 1] + centres[i]) / 2)
-    right = grey.shape[1] if i == len(words) - 1 else int((centres[i] + centres[i + 1]) / 2)
-    window = ink[:, left:right]
-    rows = np.flatnonzero(window.any(axis=1))
-    cols = np.flatnonzero(window.any(axis=0))
-    if rows.size < 4 or cols.size < 4:
+    glyphs = _glyph_spans(ink)
+    if len(glyphs) != len(words):
         return None
-    return scaled_glyph(window[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    x0, x1 = glyphs[i]
+    window = ink[:, x0:x1]
+    rows = np.flatnonzero(window.any(axis=1))
+    if rows.size < 4 or x1 - x0 < 4:
+        return None
+    return scaled_glyph(window[rows[0] : rows[-1] + 1])
+
+
+def _glyph_spans(ink: np.ndarray) -> list[tuple[int, int]]:
+    """Column spans of the glyphs of a line: runs of inked columns, neighbours joined while
+    together they stay no wider than a square glyph (山 and 奇 make 崎; 高 and 橋 stay two)."""
+    rows = np.flatnonzero(ink.any(axis=1))
+    if rows.size == 0:
+        return []
+    widest = _GLYPH_ASPECT * (rows[-1] - rows[0] + 1)
+    inked = np.flatnonzero(ink.any(axis=0))
+    breaks = np.flatnonzero(np.diff(inked) > 1)
+    runs = list(
+        zip(inked[np.r_[0, breaks + 1]], inked[np.r_[breaks, inked.size - 1]] + 1, strict=True)
+    )
+    spans: list[tuple[int, int]] = []
+    for start, end in runs:
+        if spans and end - spans[-1][0] <= widest:
+            spans[-1] = (spans[-1][0], int(end))
+        else:
+            spans.append((int(start), int(end)))
+    return spans
 
 
 def scaled_glyph(ink: np.ndarray) -> np.ndarray:
@@ -82,15 +129,17 @@ def scaled_glyph(ink: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(scaled, (0, 0), 1.0)
 
 
-def _is_variant(glyph: np.ndarray, stand_in: str) -> bool:
-    """Whether the print font whose drawing ``glyph`` is likest draws the variant likelier."""
+def _form(glyph: np.ndarray, pair: tuple[str, str]) -> str | None:
+    """The form of ``pair`` the likest print font draws clearly likelier, if any."""
     glyph = _standardised(glyph)
     likest: tuple[float, float] | None = None
-    for common, variant in _templates()[stand_in]:
+    for common, variant in _templates()[pair[0]]:
         to_common, to_variant = _likeness(glyph, common), _likeness(glyph, variant)
         if likest is None or max(to_common, to_variant) > likest[0]:
             likest = (max(to_common, to_variant), to_variant - to_common)
-    return likest is not None and likest[0] >= MIN_LIKENESS and likest[1] >= MIN_MARGIN
+    if likest is None or likest[0] < MIN_LIKENESS or abs(likest[1]) < MIN_MARGIN:
+        return None
+    return pair[1] if likest[1] > 0 else pair[0]
 
 
 def _standardised(glyph: np.ndarray) -> np.ndarray:
@@ -111,15 +160,15 @@ def _likeness(glyph: np.ndarray, template: np.ndarray) -> float:
 
 @lru_cache(maxsize=1)
 def _templates() -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
-    """Per stand-in, one (common form, variant) pair of scaled glyphs per print font."""
+    """Per common form, one (common form, variant) pair of scaled glyphs per print font."""
     with np.load(TEMPLATES_PATH) as data:
         return {
-            stand_in: [
+            common: [
                 (
-                    _standardised(common.astype(np.float32)),
-                    _standardised(variant.astype(np.float32)),
+                    _standardised(drawn[0].astype(np.float32)),
+                    _standardised(drawn[1].astype(np.float32)),
                 )
-                for common, variant in data[f"U+{ord(stand_in):04X}"]
+                for drawn in data[f"U+{ord(common):04X}"]
             ]
-            for stand_in in VARIANTS
+            for common, _ in VARIANT_PAIRS
         }

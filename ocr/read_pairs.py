@@ -42,6 +42,9 @@ class Reading:
     partner_agrees: bool | None = None
     #: What the engine read, piece by piece.
     words: list[list[OcrWord]] = field(default_factory=list)
+    #: Whether a character of a variant pair (崎/﨑, 高/髙) was left as read because its
+    #: glyph did not show which form it is (:mod:`ocr.read_glyphs`).
+    form_in_doubt: bool = False
 
     @property
     def characters(self) -> float:

@@ -70,15 +70,12 @@ _NOT_IN_NAMES = str.maketrans("", "", NOT_IN_NAMES)
 JAPANESE_TYPES = frozenset({"name", "kana", "address", "text", "free_text"})
 
 
-#: Characters the recogniser answers for a variant it cannot produce (its dictionary lacks
-#: the variant, which the electronic record can hold): 山﨑 is read 山崎, and the glyph test
-#: of :mod:`ocr.read_glyphs` may propose 山﨑. A name holding either form may be spelt with
-#: the other, and only a person can tell.
-_VARIANT_PAIRS = frozenset("崎﨑")
 #: Old (旧字体) forms that are also the Chinese forms the recogniser was mostly trained on:
 #: it answers them for the modern form too (瑞穂 read 瑞穗, 恵子 read 惠子), with full
 #: confidence. A person's legal name may use either, so only a person can tell.
-_OLD_FORMS_ALSO_CHINESE = frozenset("惠穗綠靜凜實齡橫澤邊邉髙齋濱櫻廣眞德黑")
+#: (髙 and 﨑, which it does not tell from 高 and 崎, are settled by their glyph instead:
+#: :mod:`ocr.read_glyphs`.)
+_OLD_FORMS_ALSO_CHINESE = frozenset("惠穗綠靜凜實齡橫澤邊邉齋濱櫻廣眞德黑")
 #: Of those, the ones the recogniser answers for the modern form as a rule, whatever was
 #: written (both forms are in its dictionary; it leans to the Chinese one). The modern form
 #: is by far the commoner in Japanese names and the only one in other text, so it is the
@@ -88,10 +85,8 @@ _READ_FOR_MODERN = str.maketrans("惠穗綠靜凜齡橫", "恵穂緑静凛齢横
 
 def may_be_variant(field_type: str, text: str) -> bool:
     """Whether ``text`` holds a character that may stand for another form of itself in a
-    person's name: a stand-in for an unreadable variant or the variant, or an old form."""
-    return field_type == "name" and any(
-        ch in _VARIANT_PAIRS or ch in _OLD_FORMS_ALSO_CHINESE for ch in text
-    )
+    person's name: an old form the recogniser also answers for the modern one."""
+    return field_type == "name" and any(ch in _OLD_FORMS_ALSO_CHINESE for ch in text)
 
 
 def tidy(field_type: str, text: str) -> str:

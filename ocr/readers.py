@@ -20,7 +20,7 @@ from ocr.engines.base import OcrEngine, OcrWord
 from ocr.layout import FieldSpec, FormLayout
 from ocr.read_address import match_places
 from ocr.read_confidence import combined, threshold
-from ocr.read_glyphs import with_variants
+from ocr.read_glyphs import settle_variants
 from ocr.read_ink import (
     Box,
     FieldInk,
@@ -328,18 +328,21 @@ def _retry_combs(
 
 
 def _reading(plan: _Plan, words: list[list[OcrWord]]) -> Reading:
+    form_in_doubt = False
     if plan.spec.type == "name":
-        # 﨑 read as 崎: the glyph tells (the name stays in review either way).
-        words = [
-            with_variants(piece.image, piece_words)
+        # 﨑 read as 崎, 髙 as 高: the glyph tells, or the name goes to review.
+        settled = [
+            settle_variants(piece.image, piece_words)
             for piece, piece_words in zip(plan.pieces, words, strict=True)
         ]
+        words = [s.words for s in settled]
+        form_in_doubt = not all(s.sure for s in settled)
     text, certainty = _text(plan, words)
     tidied = tidy(plan.spec.type, text)
     if plan.spec.type in JAPANESE_TYPES:
         words = _pooled_in_context(plan, words, tidied)
         certainty = _text(plan, words)[1]
-    reading = Reading(tidied, certainty, words=words)
+    reading = Reading(tidied, certainty, words=words, form_in_doubt=form_in_doubt)
     if plan.spec.type == "name" and legal_forms(reading.text):
         as_company(reading)
     return reading
@@ -466,7 +469,7 @@ def _result(plan: _Plan, reading: Reading, other: list[list[OcrWord]] | None) ->
         # reading is also in doubt when its agreement is not certain.)
         confidence = min(confidence, UNMATCHED_READING_CONFIDENCE)
     read = "".join(w.text for w in reading.read_characters())
-    if may_be_variant(spec.type, text) or may_be_variant(spec.type, read):
+    if reading.form_in_doubt or may_be_variant(spec.type, text) or may_be_variant(spec.type, read):
         # (What was read counts too: 穗 read is written 穂 in the value, and may be 穗.)
         confidence = min(confidence, VARIANT_CONFIDENCE)
     if plan.spilled >= MIN_SPILL_PX:

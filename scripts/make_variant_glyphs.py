@@ -1,8 +1,8 @@
-"""Draw the glyph pairs :mod:`ocr.read_glyphs` compares a stand-in character with.
+"""Draw the glyph pairs :mod:`ocr.read_glyphs` settles a character of a variant pair by.
 
     python scripts/make_variant_glyphs.py
 
-For each stand-in of ``ocr.read_glyphs.VARIANTS`` (崎) and each print font of
+For each pair of ``ocr.read_glyphs.VARIANT_PAIRS`` (崎/﨑, 高/髙) and each print font of
 ``ocr.synth.fonts.PRINT_FONTS`` (Noto Sans/Serif CJK JP, IPAex Gothic/Mincho: what payroll
 software prints with, or close to it), the common form and the variant are drawn large,
 cut to their ink and scaled as the reader scales a glyph cut from a scan. The result,
@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ocr.read_glyphs import TEMPLATES_PATH, VARIANTS, scaled_glyph
+from ocr.read_glyphs import TEMPLATES_PATH, VARIANT_PAIRS, scaled_glyph
 from ocr.synth.fonts import PRINT_FONTS, has_glyph, pil_font
 
 DRAW_PX = 96
@@ -39,12 +39,12 @@ def drawn(font: str, char: str) -> np.ndarray:
 
 def main() -> int:
     arrays = {}
-    for stand_in, variant in VARIANTS.items():
-        fonts = [f for f in PRINT_FONTS if has_glyph(f, stand_in) and has_glyph(f, variant)]
-        arrays[f"U+{ord(stand_in):04X}"] = np.stack(
-            [np.stack([drawn(f, stand_in), drawn(f, variant)]) for f in fonts]
+    for common, variant in VARIANT_PAIRS:
+        fonts = [f for f in PRINT_FONTS if has_glyph(f, common) and has_glyph(f, variant)]
+        arrays[f"U+{ord(common):04X}"] = np.stack(
+            [np.stack([drawn(f, common), drawn(f, variant)]) for f in fonts]
         )
-        print(f"{stand_in}/{variant}: {', '.join(fonts)}")
+        print(f"{common}/{variant}: {', '.join(fonts)}")
     # numpy's stubs type the arrays given by name as its allow_pickle flag.
     np.savez_compressed(TEMPLATES_PATH, **arrays)  # type: ignore[arg-type]
     print(f"wrote {TEMPLATES_PATH}")
