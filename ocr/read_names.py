@@ -253,28 +253,16 @@ def _family_only(letters: str, at: int, sounds: str, readings: NameReadings) -> 
 @lru_cache(maxsize=1)
 def sudachi_readings() -> NameReadings:
     """Readings from SudachiDict, opened once per process (memory-mapped, ~0.1 s)."""
-    dictionary = _sudachi()
+    dictionary = sudachi_dictionary()
     return NameReadings(lambda word: (m.reading_form() for m in dictionary.lookup(word)))
 
 
-def spelling_cost(text: str) -> int:
-    """How unlikely SudachiDict finds ``text`` as Japanese: the cost of the best way to
-    split it into words (0 for one listed word; 東和共済組合 15,724, 束和共済組合 25,791)."""
-    return int(_tokenizer().tokenize(text).get_internal_cost())
-
-
 @lru_cache(maxsize=1)
-def _sudachi() -> Any:
+def sudachi_dictionary() -> Any:
+    """SudachiDict's core edition, opened once per process."""
     from sudachipy import Dictionary
 
     return Dictionary(dict="core")
-
-
-@lru_cache(maxsize=1)
-def _tokenizer() -> Any:
-    from sudachipy import SplitMode
-
-    return _sudachi().tokenizer(mode=SplitMode.C)
 
 
 def _dropped_marks(other: str, read: str) -> bool:

@@ -13,19 +13,14 @@ from dataclasses import dataclass, field
 
 from ocr.engines.base import OcrWord
 from ocr.layout import FormLayout
-from ocr.read_names import match_name, repair_reading, respell, spelling_cost, sudachi_readings
+from ocr.read_names import match_name, repair_reading, respell, sudachi_readings
+from ocr.read_spelling import likelier_spelling
 from ocr.read_text import NOT_IN_NAMES, legal_forms
 from validators.normalize import FULL_WIDTH_SPACE, NormalizationError, normalize
 
 #: Confidence of a name put right from the engine's second guesses by its フリガナ: right
 #: far more often than not, but a person confirms it.
 RESPELLED_CONFIDENCE = 0.3
-#: A company's name takes the engine's next guess for one character when that makes it
-#: this much likelier Japanese (:func:`ocr.read_names.spelling_cost`; 束和 → 東和 gains
-#: 10,067) ...
-SPELLING_GAIN = 5000
-#: ... and the engine gave that guess at least this probability.
-MIN_SPELLING_GUESS = 0.01
 
 
 @dataclass
@@ -83,27 +78,11 @@ def as_company(reading: Reading) -> None:
     reading.certainty = min(
         (w.confidence for i, w in enumerate(read) if i not in verified), default=1.0
     )
-    likelier = _likelier_spelling(reading.text, read, in_forms)
-    if likelier is not None:
+    # 束和共済組合: the dictionary knows 東和, which the engine guessed next.
+    likelier = likelier_spelling(reading.text, read, frozenset(in_forms))
+    if likelier != reading.text:
         reading.text = likelier
         reading.certainty = min(reading.certainty, RESPELLED_CONFIDENCE)
-
-
-def _likelier_spelling(text: str, read: list[OcrWord], fixed: set[int]) -> str | None:
-    """``text`` with one character (outside ``fixed``) swapped for the engine's next guess
-    where the dictionary finds the result far likelier Japanese (束和共済組合 → 東和共済組合);
-    None when no swap gains :data:`SPELLING_GAIN`."""
-    candidates = [
-        text[:i] + guess + text[i + 1 :]
-        for i, word in enumerate(read)
-        if i not in fixed
-        for guess, chance in word.alternatives
-        if chance >= MIN_SPELLING_GUESS and guess not in NOT_IN_NAMES and guess.strip()
-    ]
-    if not candidates:
-        return None
-    best = min(candidates, key=spelling_cost)
-    return best if spelling_cost(text) - spelling_cost(best) >= SPELLING_GAIN else None
 
 
 def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:

@@ -60,7 +60,7 @@ _MODERN_FORM_TYPES = frozenset({"address", "text", "free_text"})
 _FULL_WIDTH_TYPES = frozenset({"text", "free_text"})
 
 #: Legal-form words of the employers and pension payers named on the slips.
-_LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "共済組合")
+_LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "共済組合", "年金基金")
 #: Punctuation no person's or company's name holds; the recogniser reads it into the
 #: gap between a legal form and the name (有限会社：協和精工).
 NOT_IN_NAMES = "：:；;"

@@ -39,8 +39,9 @@ from ocr.read_ink import (
     text_lines,
     word_spans,
 )
-from ocr.read_pairs import Reading, as_company, check_names, least_certain
+from ocr.read_pairs import RESPELLED_CONFIDENCE, Reading, as_company, check_names, least_certain
 from ocr.read_spacing import name_space
+from ocr.read_spelling import likelier_spelling
 from ocr.read_text import JAPANESE_TYPES, legal_forms, may_be_variant, same_in_value, tidy
 from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
 from ocr.result import FieldResult, Value
@@ -80,6 +81,9 @@ UNREADABLE_PAGE_SHARE = 0.6
 UNREADABLE_PAGE_MIN_FIELDS = 10
 #: Types whose last (or first) digit checks the others.
 CHECK_DIGIT_TYPES = frozenset({"my_number", "corporate_number", "number_any"})
+#: Types holding words the dictionary can check (titles, remarks); names and addresses
+#: have their own lists.
+_PROSE_TYPES = frozenset({"text", "free_text"})
 #: The calibration key of fields found empty (no OCR ran on them).
 EMPTY = "empty"
 
@@ -345,6 +349,12 @@ def _reading(plan: _Plan, words: list[list[OcrWord]]) -> Reading:
     reading = Reading(tidied, certainty, words=words, form_in_doubt=form_in_doubt)
     if plan.spec.type == "name" and legal_forms(reading.text):
         as_company(reading)
+    elif plan.spec.type in _PROSE_TYPES:
+        # 老齢基礎午金: the dictionary knows 年金, which the engine guessed next.
+        likelier = likelier_spelling(reading.text, reading.read_characters())
+        if likelier != reading.text:
+            reading.text = likelier
+            reading.certainty = min(reading.certainty, RESPELLED_CONFIDENCE)
     return reading
 
 

@@ -385,6 +385,17 @@ def test_a_companys_legal_form_put_right_by_the_next_guess_is_no_doubt() -> None
     assert own["payer_name"].confidence == pytest.approx(0.7)
 
 
+def test_a_pension_funds_legal_form_put_right_by_the_next_guess_is_no_doubt() -> None:
+    written, read = "桜花年金基金", "桜花午金基金"
+    page = _page(KYUYO, {"payer_name": written})
+    doubtful = [0.999] * len(read)
+    doubtful[2] = 0.51  # 午, next guess 年
+    guesses = {2: (("年", 0.42),)}
+    result = read_fields(page, load_layout(KYUYO), [_Scripted(read, doubtful, guesses)])
+    assert result["payer_name"].value == written
+    assert result["payer_name"].confidence == pytest.approx(0.999)
+
+
 def test_a_companys_name_takes_the_next_guess_that_makes_it_japanese_in_review() -> None:
     written, read = "東和共済組合", "束和共済組合"
     page = _page(KYUYO, {"payer_name": written})
