@@ -33,6 +33,8 @@ FAINT_LEVEL = 200
 #: ... counted apart from the written ink by at least this many pixels (a stroke's blurred
 #: edge is not another character), in pieces at least this large (not noise).
 FAINT_CLEARANCE_PX = 4
+#: Ink starting or ending this close inside a box's side, with none beyond, runs into it.
+SIDE_CLEARANCE_PX = 4
 MIN_FAINT_BLOB_PX = 20
 
 
@@ -165,6 +167,18 @@ class FieldInk:
     @property
     def ink_pixels(self) -> int:
         return int(self.ink.sum())
+
+    def stops_at_side(self, box: Box) -> bool:
+        """Whether the ink starts or ends just inside a side of ``box`` (the field's own box,
+        within this cut) and nothing lies beyond: writing the box's edge, or the scan's,
+        may have cut short (給与 printed half off the slip's edge reads 合与)."""
+        columns = np.flatnonzero(self.ink.any(axis=0))
+        if not columns.size:
+            return False
+        left = box.x - self.box.x
+        right = left + box.w - 1
+        start, end = columns[0] - left, right - columns[-1]
+        return 0 <= start < SIDE_CLEARANCE_PX or 0 <= end < SIDE_CLEARANCE_PX
 
     def faint_beside(self) -> int:
         """Pixels of faint writing (lighter than ink) left or right of the written ink:

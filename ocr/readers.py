@@ -114,6 +114,8 @@ class _Plan:
     cells: list[_Piece] | None = None
     #: Ink of this field's writing found running on into a neighbouring field's box.
     spilled: int = 0
+    #: Writing that stops just inside a side of the box, as if cut short there.
+    at_side: bool = False
     #: Faint writing beside the ink read (digit-like fields only).
     faint: int = 0
 
@@ -199,7 +201,9 @@ def _plan(
         return _empty(spec, box, ink.ink_pixels), None
     rule = RULES[spec.type]
     plan = _Plan(spec, box, rule, spilled=ink.spilled)
-    if rule.second_opinion and not spec.cells:
+    if not spec.cells:
+        plan.at_side = ink.stops_at_side(box)
+    if not spec.cells:
         plan.faint = ink.faint_beside()
     if spec.cells:
         _plan_comb(plan, page, printed)
@@ -485,6 +489,9 @@ def _result(plan: _Plan, reading: Reading, other: list[list[OcrWord]] | None) ->
     if plan.spilled >= MIN_SPILL_PX:
         # Part of the writing lies in the next box: what was read here may be cut short
         # or carry a piece of it (876,60|0 read 876601).
+        confidence = min(confidence, SPILL_CONFIDENCE)
+    if plan.at_side:
+        # 給与 printed half off the slip's edge: the box's side cut 給 to 合 (read 鴿).
         confidence = min(confidence, SPILL_CONFIDENCE)
     if plan.faint:
         # A faint character beside the ones read may be part of the value (13 read 1).
