@@ -415,6 +415,45 @@ def test_a_companys_name_takes_the_next_guess_that_makes_it_japanese_in_review()
     assert kept["payer_name"].confidence == pytest.approx(0.98)
 
 
+def _text_at(field: str, text: str, x_from_left: int) -> np.ndarray:
+    """The blank slip with ``text`` in ``field``'s box, starting ``x_from_left`` pixels
+    from the box's left side (negative: before it)."""
+    layout = load_layout(KYUYO)
+    image = Image.open(layout.blank_image_path).convert("L")
+    box = field_box(layout.field(field))
+    font = ImageFont.truetype(FONT, round(2.4 * 300 / 25.4))
+    anchor = (box.x + x_from_left, box.y + box.h // 2)
+    ImageDraw.Draw(image).text(anchor, text, font=font, fill=0, anchor="lm")
+    return np.asarray(image)
+
+
+def test_writing_cut_short_by_the_side_of_its_box_goes_to_review() -> None:
+    layout = load_layout(KYUYO)
+    box = field_box(layout.field("payment_kind"))
+    inside = read_fields(_text_at("payment_kind", "給与", 20), layout, [_Fixed("給与")])
+    # 給 half past the box's left side, and that half lost with the scan's edge.
+    cut = _text_at("payment_kind", "給与", -12).copy()
+    cut[:, : box.x] = 255
+    half = read_fields(cut, layout, [_Fixed("合与")])
+    assert not inside["payment_kind"].needs_review
+    assert half["payment_kind"].needs_review
+    assert half["payment_kind"].confidence <= readers.SPILL_CONFIDENCE
+
+
+def test_a_faint_character_beside_a_name_sends_it_to_review() -> None:
+    layout = load_layout(KYUYO)
+    box = field_box(layout.field("payer_name"))
+    image = Image.fromarray(_text_at("payer_name", "東和精", 20))
+    font = ImageFont.truetype(FONT, round(2.4 * 300 / 25.4))
+    after = box.x + 20 + round(font.getlength("東和精"))
+    # Blurred or faded, 工 is lighter than ink: the reading sees 東和精 alone.
+    ImageDraw.Draw(image).text((after, box.y + box.h // 2), "工", font=font, fill=175, anchor="lm")
+    faint = read_fields(np.asarray(image), layout, [_Fixed("東和精", 0.999)])["payer_name"]
+    clear = read_fields(_text_at("payer_name", "東和精", 20), layout, [_Fixed("東和精", 0.999)])
+    assert faint.needs_review and faint.confidence <= readers.FAINT_BESIDE_CONFIDENCE
+    assert not clear["payer_name"].needs_review
+
+
 def test_faint_writing_beside_the_digits_read_sends_the_field_to_review() -> None:
     layout = load_layout(KYUYO)
     page = _page(KYUYO, {"recipient_birth_day": "13"}).copy()
