@@ -42,6 +42,8 @@ MIN_REGISTRATION_QUALITY = 0.6
 LINE_TOLERANCE_PX = 1.0
 #: Lines fainter than this (0–255 above the paper) are no lines at all.
 _MIN_LINE_CONTRAST = 20.0
+#: A search window whose mean squared line strength is below this holds no form.
+_MIN_WINDOW_ENERGY = 1e-4
 #: The page may be cut off by this much at each side and still be matched.
 _PAD_MM = 12.0
 
@@ -201,6 +203,7 @@ def coarse_matches(
                 if not resized.any():
                     continue
                 scores = cv2.matchTemplate(page, resized, cv2.TM_CCOEFF_NORMED)
+                scores[_blank_windows(page, resized.shape)] = -1.0
                 _, score, _, (x, y) = cv2.minMaxLoc(scores)
                 if best is not None and score <= best.score:
                     continue
@@ -216,6 +219,22 @@ def coarse_matches(
         if best is not None:
             matches.append(best)
     return sorted(matches, key=lambda m: m.score, reverse=True)
+
+
+def _blank_windows(page: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Where a window of ``shape`` on ``page`` holds next to no line at all, as laid out
+    by ``cv2.matchTemplate``'s scores. Normalised correlation is undefined there and
+    OpenCV answers 1.0: an A6 slip on an A4 scan has blank paper that fits a whole
+    template, which then scored best (measured: a faded slip read as no form at all)."""
+    height, width = shape[:2]
+    summed = cv2.integral(page.astype(np.float64) ** 2)
+    energy = (
+        summed[height:, width:]
+        - summed[:-height, width:]
+        - summed[height:, :-width]
+        + summed[:-height, :-width]
+    )
+    return np.asarray(energy < _MIN_WINDOW_ENERGY * height * width)
 
 
 def refine(page_lines: LineMaps, match: CoarseMatch) -> Registration | None:

@@ -279,6 +279,20 @@ def test_one_faded_slip_on_a_noisy_grey_bed_is_one_form() -> None:
     assert prepared.form_id == "nenkin_kojinbetsu"
 
 
+def test_blank_paper_the_size_of_a_form_does_not_outscore_the_form() -> None:
+    """A faded slip near the top of a clean grey A4 bed leaves blank bed below it, larger
+    than the form: the correlation there is undefined (OpenCV answers 1.0) and must not
+    win over the slip itself."""
+    slip = filled("kyuyo_kojinbetsu")
+    slip = (255 - (255 - slip.astype(np.float32)) * 0.5).astype(np.uint8)  # faded
+    bed = np.full((round(297 * MM), round(210 * MM), 3), 215, np.float32)
+    bed[400 : 400 + slip.shape[0], 100 : 100 + slip.shape[1]] = slip
+    bed += np.random.default_rng(1).normal(0, 1, bed.shape[:2])[..., None]  # a clean sensor
+    prepared = prepare_page(PageImage(np.clip(bed, 0, 255).astype(np.uint8), 300.0))
+    assert prepared.form_id == "kyuyo_kojinbetsu"
+    assert prepared.registration_quality >= MIN_REGISTRATION_QUALITY
+
+
 def test_a_wrong_resolution_tag_does_not_hide_the_form() -> None:
     """A 300-dpi scan tagged 200 dpi: found at its true size, measured, and read."""
     image, truth = rescan(filled("kyuyo_kojinbetsu"), Scan(degrees=-1.0))
