@@ -40,6 +40,9 @@ class Reading:
     #: Whether a character of a variant pair (崎/﨑, 高/髙) was left as read because its
     #: glyph did not show which form it is (:mod:`ocr.read_glyphs`).
     form_in_doubt: bool = False
+    #: Whether characters were swapped for the engine's next guess because the dictionary
+    #: finds the result far likelier (:mod:`ocr.read_spelling`): likely, not certain.
+    respelled: bool = False
 
     @property
     def characters(self) -> float:
@@ -81,8 +84,7 @@ def as_company(reading: Reading) -> None:
     # 束和共済組合: the dictionary knows 東和, which the engine guessed next.
     likelier = likelier_spelling(reading.text, read, frozenset(in_forms))
     if likelier != reading.text:
-        reading.text = likelier
-        reading.certainty = min(reading.certainty, RESPELLED_CONFIDENCE)
+        reading.text, reading.respelled = likelier, True
 
 
 def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:

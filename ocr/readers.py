@@ -81,8 +81,8 @@ UNREADABLE_PAGE_SHARE = 0.6
 UNREADABLE_PAGE_MIN_FIELDS = 10
 #: Types whose last (or first) digit checks the others.
 CHECK_DIGIT_TYPES = frozenset({"my_number", "corporate_number", "number_any"})
-#: Types holding words the dictionary can check (titles, remarks); names and addresses
-#: have their own lists.
+#: Types holding words the dictionary can check (titles, remarks); names have their own
+#: readings, addresses the postal list (and the dictionary past it: :func:`_result`).
 _PROSE_TYPES = frozenset({"text", "free_text"})
 #: The calibration key of fields found empty (no OCR ran on them).
 EMPTY = "empty"
@@ -357,8 +357,7 @@ def _reading(plan: _Plan, words: list[list[OcrWord]]) -> Reading:
         # 老齢基礎午金: the dictionary knows 年金, which the engine guessed next.
         likelier = likelier_spelling(reading.text, reading.read_characters())
         if likelier != reading.text:
-            reading.text = likelier
-            reading.certainty = min(reading.certainty, RESPELLED_CONFIDENCE)
+            reading.text, reading.respelled = likelier, True
     return reading
 
 
@@ -466,6 +465,10 @@ def _result(plan: _Plan, reading: Reading, other: list[list[OcrWord]] | None) ->
         text, places = match_places(text, guesses=_guesses(reading))
         if places:
             certainty = _address_certainty(reading, text, places, certainty)
+        # Past the listed place names, the dictionary's words (シヤトー → シャトー).
+        likelier = likelier_spelling(text, reading.read_characters(), frozenset(range(places)))
+        if likelier != text:
+            text, reading.respelled = likelier, True
     value, ok = _normalized(spec.type, text)
     agrees: bool | None = None
     if other is not None and ok and _complete(plan, other):
@@ -482,6 +485,8 @@ def _result(plan: _Plan, reading: Reading, other: list[list[OcrWord]] | None) ->
         # A name and a reading that contradict each other: one of them is misread. (A
         # reading is also in doubt when its agreement is not certain.)
         confidence = min(confidence, UNMATCHED_READING_CONFIDENCE)
+    if reading.respelled:
+        confidence = min(confidence, RESPELLED_CONFIDENCE)
     read = "".join(w.text for w in reading.read_characters())
     if reading.form_in_doubt or may_be_variant(spec.type, text) or may_be_variant(spec.type, read):
         # (What was read counts too: 穗 read is written 穂 in the value, and may be 穗.)

@@ -16,7 +16,7 @@ from ocr.engines.base import OcrEngine, OcrWord
 from ocr.engines.registry import load_engine
 from ocr.layout import load_layout
 from ocr.read_ink import cell_boxes, field_box
-from ocr.read_pairs import Reading, marks_seen
+from ocr.read_pairs import RESPELLED_CONFIDENCE, Reading, marks_seen
 from ocr.readers import read_fields
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -366,6 +366,19 @@ def test_a_place_name_misread_as_the_engines_second_guess_is_no_doubt() -> None:
     assert fixed.value == unsure.value == written
     assert fixed.confidence == pytest.approx(0.99)
     assert unsure.confidence == pytest.approx(0.55)
+
+
+def test_a_building_name_takes_the_next_guess_the_dictionary_knows_in_review() -> None:
+    place = "東京都練馬区石神井町３丁目２番"
+    written, read = place + "シャトー第２", place + "シヤトー第２"
+    page = _page(KYUYO, {"recipient_address": written})
+    layout = load_layout(KYUYO)
+    doubtful = [0.999] * len(read)
+    doubtful[16] = 0.504  # ヤ, next guess ャ
+    small = _Scripted(read, doubtful, {16: (("ャ", 0.494),)})
+    result = read_fields(page, layout, [small])["recipient_address"]
+    assert result.value == written
+    assert result.needs_review and result.confidence <= RESPELLED_CONFIDENCE
 
 
 def test_a_companys_legal_form_put_right_by_the_next_guess_is_no_doubt() -> None:
