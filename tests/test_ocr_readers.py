@@ -324,7 +324,7 @@ class _Scripted(_Fixed):
         self,
         text: str,
         confidences: list[float],
-        guesses: dict[int, tuple[tuple[str, float], ...]] | None = None,
+        guesses: Mapping[int, tuple[tuple[str, float], ...]] | None = None,
     ) -> None:
         super().__init__(text)
         self.confidences = confidences
