@@ -11,6 +11,7 @@ was written.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -38,7 +39,7 @@ def likelier_spelling(text: str, read: list[OcrWord], fixed: frozenset[int] = fr
 
     ``read`` is what the engine read for the text's characters other than white space, in
     order; a text tidied to another length is returned as it is. Positions in ``fixed``
-    (of ``read``) are kept.
+    (of ``read``) are kept, and only kanji and kana are swapped, for kanji and kana.
     """
     at = [i for i, ch in enumerate(text) if not ch.isspace()]
     if len(at) != len(read):
@@ -48,8 +49,10 @@ def likelier_spelling(text: str, read: list[OcrWord], fixed: frozenset[int] = fr
     for _ in range(MAX_CHANGES):
         candidates = []
         for n, word in enumerate(read):
+            if n in fixed or not _is_letter(chars[at[n]]):
+                continue
             for guess, chance in word.alternatives:
-                if n in fixed or chance < MIN_GUESS or len(guess) != 1 or guess.isspace():
+                if chance < MIN_GUESS or len(guess) != 1 or not _is_letter(guess):
                     continue
                 swapped = "".join([*chars[: at[n]], guess, *chars[at[n] + 1 :]])
                 candidates.append((spelling_cost(swapped), swapped, n))
@@ -61,6 +64,12 @@ def likelier_spelling(text: str, read: list[OcrWord], fixed: frozenset[int] = fr
         chars, cost = list(best), best_cost
         fixed = fixed | {n}
     return "".join(chars)
+
+
+def _is_letter(char: str) -> bool:
+    """Kanji and kana: the dictionary's words are spelt with them. (A dash read between two
+    numbers is no misread 一, though the dictionary likes 一 better.)"""
+    return unicodedata.category(char) == "Lo"
 
 
 @lru_cache(maxsize=1)

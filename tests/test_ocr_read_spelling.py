@@ -54,3 +54,11 @@ def test_a_right_reading_is_not_made_into_another_word() -> None:
 def test_a_text_tidied_to_another_length_is_left_alone() -> None:
     read = _read("老齢基礎午金", {4: (("年", 0.449),)})
     assert likelier_spelling("老齢基礎午金です", read) == "老齢基礎午金です"
+
+
+def test_only_kanji_and_kana_are_swapped() -> None:
+    # The dictionary likes 一 better than a dash between two numbers; the dash stays.
+    text = "日吉本町２－１２－２２"
+    read = _read(text, {5: (("一", 0.3),), 4: (("Ｚ", 0.3),)})
+    assert spelling_cost("日吉本町２一１２－２２") < spelling_cost(text)
+    assert likelier_spelling(text, read) == text
