@@ -19,7 +19,7 @@ from ocr.engines.base import OcrWord
 from ocr.read_names import sudachi_dictionary
 
 #: A guess is taken when it makes the text this much likelier (:func:`spelling_cost`;
-#: 束和共済組合 → 東和共済組合 gains 10,067, 老齢基礎午金 → 老齢基礎年金 ...) ...
+#: 束和共済組合 → 東和共済組合 gains 10,067) ...
 SPELLING_GAIN = 5000
 #: ... and the engine gave it at least this probability.
 MIN_GUESS = 0.01
