@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from ocr.engines.base import OcrWord
+from ocr.read_ink import runs
 
 #: Each character's common form and the variant the recogniser does not tell from it.
 VARIANT_PAIRS: tuple[tuple[str, str], ...] = (("崎", "﨑"), ("高", "髙"))
@@ -61,13 +62,17 @@ def settle_variants(image: np.ndarray, words: list[OcrWord]) -> Settled:
     if not any(w.text in PAIR_OF for w in words):
         return Settled(words, sure=True)
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    threshold, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ink = grey < threshold
+    spans = _glyph_spans(ink)
     out = list(words)
     sure = True
     for i, word in enumerate(words):
         pair = PAIR_OF.get(word.text)
         if pair is None:
             continue
-        glyph = _glyph(grey, words, i)
+        # Only a line whose ink splits into one glyph per character read says which is which.
+        glyph = _glyph(ink, spans[i]) if len(spans) == len(words) else None
         form = None if glyph is None else _form(glyph, pair)
         seen = {word.text} | {guess for guess, _ in word.alternatives}
         sure = sure and form == pair[0] and pair[1] not in seen
@@ -80,15 +85,9 @@ def settle_variants(image: np.ndarray, words: list[OcrWord]) -> Settled:
     return Settled(out, sure)
 
 
-def _glyph(grey: np.ndarray, words: list[OcrWord], i: int) -> np.ndarray | None:
-    """The ink of character ``i``, scaled; None when the line's ink does not split into one
-    glyph per character read."""
-    threshold, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    ink = grey < threshold
-    glyphs = _glyph_spans(ink)
-    if len(glyphs) != len(words):
-        return None
-    x0, x1 = glyphs[i]
+def _glyph(ink: np.ndarray, span: tuple[int, int]) -> np.ndarray | None:
+    """The ink of the line between columns ``span``, cut to its rows and scaled."""
+    x0, x1 = span
     window = ink[:, x0:x1]
     rows = np.flatnonzero(window.any(axis=1))
     if rows.size < 4 or x1 - x0 < 4:
@@ -103,17 +102,12 @@ def _glyph_spans(ink: np.ndarray) -> list[tuple[int, int]]:
     if rows.size == 0:
         return []
     widest = _GLYPH_ASPECT * (rows[-1] - rows[0] + 1)
-    inked = np.flatnonzero(ink.any(axis=0))
-    breaks = np.flatnonzero(np.diff(inked) > 1)
-    runs = list(
-        zip(inked[np.r_[0, breaks + 1]], inked[np.r_[breaks, inked.size - 1]] + 1, strict=True)
-    )
     spans: list[tuple[int, int]] = []
-    for start, end in runs:
+    for start, end in runs(ink.sum(axis=0)):
         if spans and end - spans[-1][0] <= widest:
-            spans[-1] = (spans[-1][0], int(end))
+            spans[-1] = (spans[-1][0], end)
         else:
-            spans.append((int(start), int(end)))
+            spans.append((start, end))
     return spans
 
 

@@ -116,7 +116,7 @@ class _Plan:
     spilled: int = 0
     #: Writing that stops just inside a side of the box, as if cut short there.
     at_side: bool = False
-    #: Faint writing beside the ink read (digit-like fields only).
+    #: Faint writing beside the ink read (fields read as a line).
     faint: int = 0
 
 
@@ -203,7 +203,6 @@ def _plan(
     plan = _Plan(spec, box, rule, spilled=ink.spilled)
     if not spec.cells:
         plan.at_side = ink.stops_at_side(box)
-    if not spec.cells:
         plan.faint = ink.faint_beside()
     if spec.cells:
         _plan_comb(plan, page, printed)

@@ -188,6 +188,7 @@ def coarse_matches(
     pad = round(_PAD_MM / 25.4 * COARSE_DPI)
     page = cv2.copyMakeBorder(page, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
     ratio = WORK_DPI / COARSE_DPI
+    energy = cv2.integral(page.astype(np.float64) ** 2)
     matches = []
     for form_id in form_ids:
         template = load_template(form_id).search
@@ -203,7 +204,7 @@ def coarse_matches(
                 if not resized.any():
                     continue
                 scores = cv2.matchTemplate(page, resized, cv2.TM_CCOEFF_NORMED)
-                scores[_blank_windows(page, resized.shape)] = -1.0
+                scores[_blank_windows(energy, resized.shape)] = -1.0
                 _, score, _, (x, y) = cv2.minMaxLoc(scores)
                 if best is not None and score <= best.score:
                     continue
@@ -221,20 +222,20 @@ def coarse_matches(
     return sorted(matches, key=lambda m: m.score, reverse=True)
 
 
-def _blank_windows(page: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Where a window of ``shape`` on ``page`` holds next to no line at all, as laid out
-    by ``cv2.matchTemplate``'s scores. Normalised correlation is undefined there and
-    OpenCV answers 1.0: an A6 slip on an A4 scan has blank paper that fits a whole
-    template, which then scored best (measured: a faded slip read as no form at all)."""
+def _blank_windows(energy: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Where a window of ``shape`` holds next to no line at all, as laid out by
+    ``cv2.matchTemplate``'s scores; ``energy`` is the integral image of the page's squared
+    line strength. Normalised correlation is undefined there and OpenCV answers 1.0: an A6
+    slip on an A4 scan has blank paper that fits a whole template, which then scored best
+    (measured: a faded slip read as no form at all)."""
     height, width = shape[:2]
-    summed = cv2.integral(page.astype(np.float64) ** 2)
-    energy = (
-        summed[height:, width:]
-        - summed[:-height, width:]
-        - summed[height:, :-width]
-        + summed[:-height, :-width]
+    summed = (
+        energy[height:, width:]
+        - energy[:-height, width:]
+        - energy[height:, :-width]
+        + energy[:-height, :-width]
     )
-    return np.asarray(energy < _MIN_WINDOW_ENERGY * height * width)
+    return np.asarray(summed < _MIN_WINDOW_ENERGY * height * width)
 
 
 def refine(page_lines: LineMaps, match: CoarseMatch) -> Registration | None:

@@ -51,20 +51,16 @@ def _text(settled: Settled) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("font", PRINT_FONTS)
-def test_a_printed_variant_is_told_by_its_glyph_and_stays_in_doubt(font: str) -> None:
-    for name in ("山﨑", "宮﨑", "髙橋", "髙木"):
+@pytest.mark.parametrize(
+    ("names", "sure"),
+    [(("山﨑", "宮﨑", "髙橋", "髙木"), False), (("山崎", "長崎", "高橋", "高木"), True)],
+    ids=["the variant stays in doubt", "the common form is sure"],
+)
+def test_a_printed_form_is_told_by_its_glyph(font: str, names: tuple[str, ...], sure: bool) -> None:
+    for name in names:
         settled = _settle(name, font)
         assert _text(settled) == name
-        assert not settled.sure
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("font", PRINT_FONTS)
-def test_the_printed_common_form_is_settled_sure(font: str) -> None:
-    for name in ("山崎", "長崎", "高橋", "高木"):
-        settled = _settle(name, font)
-        assert _text(settled) == name
-        assert settled.sure
+        assert settled.sure is sure
 
 
 @pytest.mark.slow
