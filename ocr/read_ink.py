@@ -209,15 +209,21 @@ def cut(
 ) -> FieldInk:
     """The written content of ``box`` on ``page`` (both on the template grid).
 
-    Printed pixels are whitened except where writing crosses a printed horizontal line:
-    text written on a form's dashed guide lines would otherwise lose a slice of every
-    stroke and fall apart into fragments. ``ignore`` (the box's shape) is whitened too.
+    Printed pixels are whitened except where writing crosses a printed line: text written
+    on a form's dashed guide lines would otherwise lose a slice of every stroke and fall
+    apart into fragments, and a value printed across its box's side would lose the part
+    under the side (竹内 read 内). Only box sides are crossed sideways: a short printed mark
+    (the 千 tick between two digits) is never mended into the writing.
+    ``ignore`` (the box's shape) is whitened too.
     """
     sl = (slice(box.y, box.y + box.h), slice(box.x, box.x + box.w))
     image = page[sl].copy()
     on_print = printed[sl]
     dark = image < INK_LEVEL
-    crossing = dark & on_print & _bridged(dark & ~on_print, 2 * BLANK_DILATION_PX + 2)
+    outside = dark & ~on_print
+    sides = _box_sides(on_print)
+    crossing = dark & on_print & _bridged(outside, 2 * BLANK_DILATION_PX + 2)
+    crossing |= _under_sides(dark, outside, sides)
     image[on_print & ~crossing] = 255
     if ignore is not None:
         image[ignore] = 255
@@ -227,11 +233,46 @@ def cut(
         # Writing that goes on under a box's side (masked out with the ruling) or into
         # the next field's box was cut off here.
         near = cv2.dilate(written.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-        sides = cv2.morphologyEx(
-            on_print.astype(np.uint8), cv2.MORPH_OPEN, np.ones((_SIDE_PX, 1), np.uint8)
-        )
-        spilled = int(np.count_nonzero(near & dark & ((sides > 0) | (ignore & ~on_print))))
+        spilled = int(np.count_nonzero(near & dark & (sides | (ignore & ~on_print))))
     return FieldInk(box, image, written, spilled)
+
+
+def _under_sides(dark: np.ndarray, outside: np.ndarray, sides: np.ndarray) -> np.ndarray:
+    """The writing under a box's printed side: dark pixels of the side's band that are not
+    the side itself and join writing outside the band, and the side's pixels between such
+    strokes.
+
+    The side is told from the writing by its length: its columns are dark down nearly the
+    whole band, a stroke's only along the character. Unlike a horizontal stroke over a
+    guide line, a diagonal stroke crossing a side has no ink straight left and right of
+    it, so it is kept by what it is joined to.
+    """
+    band = dark & sides
+    height = sides.sum(axis=0)
+    side = sides & (band.sum(axis=0) >= _SIDE_SHARE * np.maximum(height, 1))[None, :]
+    strokes = band & ~side
+    if not strokes.any():
+        return strokes
+    # Diagonal strokes meet the side a few rows apart on its two sides.
+    beside = cv2.dilate((strokes | outside).astype(np.uint8), np.ones((5, 1), np.uint8)) > 0
+    under = side & band & _bridged(beside.T, 2 * BLANK_DILATION_PX).T
+    joined = strokes | under | outside
+    count, labels = cv2.connectedComponents(joined.astype(np.uint8), connectivity=8)
+    keep = np.zeros(count, dtype=bool)
+    keep[np.unique(labels[outside])] = True
+    keep[0] = False
+    return (strokes | under) & keep[labels]
+
+
+#: A column of a side's band dark down at least this share of it is the printed side
+#: (a character crossing the side covers well under half of its box's height).
+_SIDE_SHARE = 0.75
+
+
+def _box_sides(on_print: np.ndarray) -> np.ndarray:
+    """The printed vertical lines at least :data:`_SIDE_PX` long in ``on_print`` (bool)."""
+    kernel = np.ones((_SIDE_PX, 1), np.uint8)
+    return cv2.morphologyEx(on_print.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
 
 
 #: A printed vertical line at least this long (~2.5 mm) is a box's side (the 千 and 円
