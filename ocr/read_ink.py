@@ -223,7 +223,8 @@ def cut(
     outside = dark & ~on_print
     sides = _box_sides(on_print)
     crossing = dark & on_print & _bridged(outside, 2 * BLANK_DILATION_PX + 2)
-    crossing |= _under_sides(dark, outside, sides)
+    # Only writing of this field's own area can claim what lies under a side.
+    crossing |= _under_sides(dark, outside if ignore is None else outside & ~ignore, sides)
     image[on_print & ~crossing] = 255
     if ignore is not None:
         image[ignore] = 255

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -15,7 +16,7 @@ from ocr import read_confidence, readers
 from ocr.engines.base import OcrEngine, OcrWord
 from ocr.engines.registry import load_engine
 from ocr.layout import load_layout
-from ocr.read_ink import cell_boxes, field_box
+from ocr.read_ink import cell_boxes, cut_around, field_box, fields_mask, layout_mask
 from ocr.read_pairs import RESPELLED_CONFIDENCE, Reading, marks_seen
 from ocr.readers import read_fields
 
@@ -451,6 +452,40 @@ def test_writing_cut_short_by_the_side_of_its_box_goes_to_review() -> None:
     assert not inside["payment_kind"].needs_review
     assert half["payment_kind"].needs_review
     assert half["payment_kind"].confidence <= readers.SPILL_CONFIDENCE
+
+
+@pytest.mark.parametrize("text", ["竹内", "タケウチ", "石井"])
+def test_writing_across_the_side_of_its_box_keeps_its_strokes_and_not_the_side(
+    text: str,
+) -> None:
+    layout = load_layout(KYUYO)
+    box = field_box(layout.field("spouse_name"))
+    page = _text_at("spouse_name", text, -8)
+    # The same writing alone, to tell which dark pixels are the text's.
+    alone = Image.new("L", (page.shape[1], page.shape[0]), 255)
+    font = ImageFont.truetype(FONT, round(2.4 * 300 / 25.4))
+    anchor = (box.x - 8, box.y + box.h // 2)
+    ImageDraw.Draw(alone).text(anchor, text, font=font, fill=0, anchor="lm")
+    ink = cut_around(page, layout_mask(layout), fields_mask(layout), box)
+    cut = ink.box
+    truth = np.asarray(alone)[cut.y : cut.y + cut.h, cut.x : cut.x + cut.w] < 128
+    near_truth = cv2.dilate(truth.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert (ink.ink & truth).sum() >= 0.93 * truth.sum()
+    assert (ink.ink & ~near_truth).sum() == 0  # no piece of the side above or below it
+
+
+def test_a_neighbours_writing_against_the_shared_side_leaves_the_next_box_empty() -> None:
+    layout = load_layout(KYUYO)
+    left = field_box(layout.field("social_insurance"))
+    image = Image.open(layout.blank_image_path).convert("L")
+    font = ImageFont.truetype(FONT, round(2.4 * 300 / 25.4))
+    # 876600 printed hard against its right side, blurred into it.
+    at = (left.x + left.w + 2, left.y + left.h // 2)
+    ImageDraw.Draw(image).text(at, "876600", font=font, fill=0, anchor="rm")
+    page = cv2.GaussianBlur(np.asarray(image), (5, 5), 1.2)
+    right = field_box(layout.field("life_insurance_deduction"))
+    ink = cut_around(page, layout_mask(layout), fields_mask(layout), right)
+    assert ink.ink_pixels < readers.MIN_INK_PX
 
 
 def test_a_faint_character_beside_a_name_sends_it_to_review() -> None:
