@@ -22,12 +22,12 @@ from intake.metrics import record_page
 from intake.queue import MAX_ATTEMPTS, redis_connection
 from intake.settings import get_settings
 from ocr.pages import iter_pages
-from ocr.result import PageResult
+from ocr.result import CONFIRMABLE_DOUBTS, PageResult
 from storage.db import session_scope
 from storage.models import Document, FieldValue, Page, new_id, utcnow
 from storage.status import OPEN_FOR_PROCESSING, DocumentStatus
 from storage.store import get_store
-from validators.rules import Finding, validate_record
+from validators.rules import Finding, confirmed_fields, validate_record
 
 if TYPE_CHECKING:
     from ocr.extract import Extractor
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _extractor: Extractor | None = None
+
+#: The confidence of a value the form's arithmetic confirms.
+CONFIRMED_CONFIDENCE = 0.99
 
 
 def get_extractor() -> Extractor:
@@ -49,10 +52,18 @@ def get_extractor() -> Extractor:
 
 def apply_validation(result: PageResult) -> None:
     """Run the form's rules on a page's values; a field with a finding needs review, and so
-    does every field a failed check involves."""
+    does every field a failed check involves. A field in doubt only for how surely its
+    characters were read is confirmed by the form's arithmetic (a total equal to the sum
+    of its written parts) and leaves review."""
     if result.status != "ok" or result.form_id is None:
         return
     values = {name: field.value for name, field in result.fields.items()}
+    for confirmed in confirmed_fields(result.form_id, values):
+        field = result.fields[confirmed]
+        if field.needs_review and set(field.doubts) <= CONFIRMABLE_DOUBTS:
+            field.needs_review = False
+            field.confidence = max(field.confidence, CONFIRMED_CONFIDENCE)
+            field.doubts = ()
     result.findings = validate_record(result.form_id, values)
     for finding in result.findings:
         involved = finding.involves if finding.severity == "error" else ()

@@ -138,7 +138,12 @@ def off_the_scan(
         if not prepared.scanned(field_box(spec).as_tuple(), 0.0):
             found = fields[spec.name]
             confidence = 0.0 if found.value is None else found.confidence
-            fields[spec.name] = replace(found, confidence=confidence, needs_review=True)
+            fields[spec.name] = replace(
+                found,
+                confidence=confidence,
+                needs_review=True,
+                doubts=(*found.doubts, "off_the_scan"),
+            )
     return fields
 
 

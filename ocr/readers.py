@@ -180,7 +180,9 @@ def _page_in_doubt(results: dict[str, FieldResult]) -> dict[str, FieldResult]:
     if len(written) < UNREADABLE_PAGE_MIN_FIELDS or doubted < UNREADABLE_PAGE_SHARE * len(written):
         return results
     return {
-        name: replace(r, needs_review=True) if r.value is not None else r
+        name: replace(r, needs_review=True, doubts=(*r.doubts, "page"))
+        if r.value is not None
+        else r
         for name, r in results.items()
     }
 
@@ -480,29 +482,44 @@ def _result(plan: _Plan, reading: Reading, other: list[list[OcrWord]] | None) ->
     confidence = combined(certainty, agrees) if ok and value is not None else 0.0
     if reading.partner_agrees:
         confidence = combined(confidence, True)
-    elif reading.partner_agrees is False:
+    doubts: list[str] = []
+    if not ok or value is None:
+        doubts.append("unreadable")
+    elif confidence < threshold(spec.type):
+        doubts.append("uncertain")
+    if agrees is False:
+        doubts.append("disagreement")
+    caps: list[tuple[str, float]] = []
+    if reading.partner_agrees is False:
         # A name and a reading that contradict each other: one of them is misread. (A
         # reading is also in doubt when its agreement is not certain.)
-        confidence = min(confidence, UNMATCHED_READING_CONFIDENCE)
+        caps.append(("reading_mismatch", UNMATCHED_READING_CONFIDENCE))
     if reading.respelled:
-        confidence = min(confidence, RESPELLED_CONFIDENCE)
+        caps.append(("respelled", RESPELLED_CONFIDENCE))
     read = "".join(w.text for w in reading.read_characters())
     if reading.form_in_doubt or may_be_variant(spec.type, text) or may_be_variant(spec.type, read):
         # (What was read counts too: 穗 read is written 穂 in the value, and may be 穗.)
-        confidence = min(confidence, VARIANT_CONFIDENCE)
-    if plan.spilled >= MIN_SPILL_PX:
-        # Part of the writing lies in the next box: what was read here may be cut short
-        # or carry a piece of it (876,60|0 read 876601).
-        confidence = min(confidence, SPILL_CONFIDENCE)
-    if plan.at_side:
-        # 給与 printed half off the slip's edge: the box's side cut 給 to 合 (read 鴿).
-        confidence = min(confidence, SPILL_CONFIDENCE)
+        caps.append(("variant", VARIANT_CONFIDENCE))
+    if plan.spilled >= MIN_SPILL_PX or plan.at_side:
+        # Part of the writing lies in the next box, or under the side of this one: what
+        # was read may be cut short or carry a piece of it (876,60|0 read 876601; 給与
+        # printed half off the slip's edge, the side cut 給 to 合).
+        caps.append(("spill", SPILL_CONFIDENCE))
     if plan.faint:
         # A faint character beside the ones read may be part of the value (13 read 1).
-        confidence = min(confidence, FAINT_BESIDE_CONFIDENCE)
-    review = not ok or value is None or agrees is False or confidence < threshold(spec.type)
+        caps.append(("faint", FAINT_BESIDE_CONFIDENCE))
+    for doubt, cap in caps:
+        confidence = min(confidence, cap)
+        if cap < threshold(spec.type):
+            doubts.append(doubt)
     return FieldResult(
-        spec.name, value, confidence, review, raw_text=text, bbox=plan.box.as_tuple()
+        spec.name,
+        value,
+        confidence,
+        bool(doubts),
+        raw_text=text,
+        bbox=plan.box.as_tuple(),
+        doubts=tuple(doubts),
     )
 
 
@@ -526,7 +543,15 @@ def _empty(spec: FieldSpec, box: Box, ink_pixels: int) -> FieldResult:
     confidence = 1.0 - ink_pixels / MIN_INK_PX
     # Emptiness is decided by ink, the same way for every type: one threshold for all.
     review = confidence < threshold(EMPTY)
-    return FieldResult(spec.name, None, confidence, review, raw_text="", bbox=box.as_tuple())
+    return FieldResult(
+        spec.name,
+        None,
+        confidence,
+        review,
+        raw_text="",
+        bbox=box.as_tuple(),
+        doubts=("uncertain",) if review else (),
+    )
 
 
 def _checkbox(spec: FieldSpec, ink: FieldInk, stray: int) -> FieldResult:
@@ -542,17 +567,20 @@ def _checkbox(spec: FieldSpec, ink: FieldInk, stray: int) -> FieldResult:
         confidence = min(1.0, 0.5 + (pixels - CHECK_MIN_PX) / (4 * CHECK_MIN_PX))
     else:
         confidence = 1.0 - 0.5 * pixels / CHECK_MIN_PX
+    doubts = ("uncertain",) if confidence < threshold(spec.type) else ()
     if stray >= CHECK_MIN_PX:
         # Ink all around (a stamp, a stroke from a neighbouring line): whatever is in the
         # box may be part of it; a person decides.
         confidence = min(confidence, STRAY_INK_CONFIDENCE)
-    review = confidence < threshold(spec.type)
+        if confidence < threshold(spec.type):
+            doubts = (*doubts, "stray_ink")
     value: Value = True if marked else None
     return FieldResult(
         spec.name,
         value,
         confidence,
-        review,
+        bool(doubts),
         raw_text="✓" if marked else "",
         bbox=ink.box.as_tuple(),
+        doubts=doubts,
     )

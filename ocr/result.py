@@ -11,6 +11,25 @@ import numpy as np
 Value = str | int | bool | None
 
 
+#: The reasons a field is sent to review, as :attr:`FieldResult.doubts` names them.
+DOUBTS = {
+    "unreadable": "no value of the field's type could be read",
+    "uncertain": "the recogniser's certainty is below the field type's threshold",
+    "disagreement": "the second engine read another value",
+    "reading_mismatch": "a name and its フリガナ do not match",
+    "respelled": "the dictionary's likelier spelling replaced what was read",
+    "variant": "a character may be written in a variant form (﨑, 髙, 穗 …)",
+    "spill": "the writing runs on into a neighbouring box or under the box's side",
+    "faint": "faint writing beside what was read",
+    "stray_ink": "ink around a checkbox that belongs to no field (a stamp, a stroke)",
+    "page": "most of the page's writing is in doubt",
+    "off_the_scan": "the field's box lies partly off the scanned image",
+}
+#: Doubts another reading of the same value can settle: the value itself is complete and
+#: only its characters' certainty is in question.
+CONFIRMABLE_DOUBTS = frozenset({"uncertain", "disagreement"})
+
+
 @dataclass
 class FieldResult:
     name: str
@@ -20,6 +39,8 @@ class FieldResult:
     raw_text: str = ""
     #: (x, y, w, h) of the field box on the registered page image, in pixels.
     bbox: tuple[int, int, int, int] | None = None
+    #: Why the field needs review (see :data:`DOUBTS`); empty when it does not.
+    doubts: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -170,6 +170,8 @@ def test_engines_disagreeing_send_the_field_to_review() -> None:
     assert agree["recipient_birth_month"].value == disagree["recipient_birth_month"].value == 12
     assert not agree["recipient_birth_month"].needs_review
     assert disagree["recipient_birth_month"].needs_review
+    assert "disagreement" in disagree["recipient_birth_month"].doubts
+    assert agree["recipient_birth_month"].doubts == ()
     assert agree["recipient_birth_month"].confidence > unsure
     assert disagree["recipient_birth_month"].confidence < unsure
 
@@ -452,6 +454,7 @@ def test_writing_cut_short_by_the_side_of_its_box_goes_to_review() -> None:
     assert not inside["payment_kind"].needs_review
     assert half["payment_kind"].needs_review
     assert half["payment_kind"].confidence <= readers.SPILL_CONFIDENCE
+    assert "spill" in half["payment_kind"].doubts
 
 
 @pytest.mark.parametrize("text", ["竹内", "タケウチ", "石井"])

@@ -28,3 +28,46 @@ def test_a_consistent_record_sends_nothing_to_review() -> None:
     apply_validation(page)
     assert not page.findings
     assert not any(f.needs_review for f in page.fields.values())
+
+
+_SHINKOKU = {
+    "shotoku_salary": 350_000,
+    "shotoku_business": 300_000,
+    "shotoku_total": 650_000,
+}
+
+
+def _doubted(values: dict[str, Value], doubts: dict[str, tuple[str, ...]]) -> PageResult:
+    fields = {
+        name: FieldResult(name, value, 0.4, bool(doubts.get(name)), doubts=doubts.get(name, ()))
+        for name, value in values.items()
+    }
+    return PageResult(page=1, form_id="shinkoku_p1", status="ok", fields=fields)
+
+
+def test_a_total_equal_to_its_parts_takes_uncertain_readings_out_of_review() -> None:
+    page = _doubted(
+        _SHINKOKU,
+        {"shotoku_total": ("uncertain",), "shotoku_business": ("uncertain", "disagreement")},
+    )
+    apply_validation(page)
+    assert not page.fields["shotoku_total"].needs_review
+    assert not page.fields["shotoku_business"].needs_review
+    assert page.fields["shotoku_total"].confidence >= 0.99
+
+
+def test_arithmetic_does_not_settle_a_doubt_about_the_writing_itself() -> None:
+    # Ink under the box's side may be a digit the reading (and so the sum) left out.
+    page = _doubted(_SHINKOKU, {"shotoku_total": ("uncertain", "spill")})
+    apply_validation(page)
+    assert page.fields["shotoku_total"].needs_review
+
+
+def test_a_total_off_its_parts_keeps_them_in_review() -> None:
+    page = _doubted(
+        {**_SHINKOKU, "shotoku_total": 660_000},
+        {"shotoku_total": ("uncertain",), "shotoku_salary": ("uncertain",)},
+    )
+    apply_validation(page)
+    assert page.fields["shotoku_total"].needs_review
+    assert page.fields["shotoku_salary"].needs_review

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sample_records import PUBLIC_SAMPLE_RECORD
 
-from validators.rules import Finding, has_errors, validate_record
+from validators.rules import Finding, confirmed_fields, has_errors, validate_record
 
 TODAY = date(2026, 1, 31)
 
@@ -453,3 +453,24 @@ def test_a_failed_check_names_every_field_it_read() -> None:
 def test_a_phone_number_of_the_wrong_shape_is_questioned(phone: str, finding: bool) -> None:
     found = ("phone_shape", "payer_phone") in _rules("kyuyo_kojinbetsu", KYUYO, payer_phone=phone)
     assert found is finding
+
+
+@pytest.mark.parametrize(
+    ("changes", "confirmed"),
+    [
+        ({}, {"shotoku_total", "shotoku_salary", "shotoku_business"}),  # and ded_*, below
+        ({"shotoku_total": 650_001}, set()),  # the sum does not hold
+        ({"shotoku_business": None, "shotoku_total": 350_000}, set()),  # one part: no check
+        ({"shotoku_business": 0, "shotoku_total": 350_000}, set()),  # nor a part of 0
+    ],
+)
+def test_a_total_equal_to_its_written_parts_confirms_them(
+    changes: dict[str, Any], confirmed: set[str]
+) -> None:
+    found = confirmed_fields("shinkoku_p1", {**SHINKOKU, **changes})
+    assert found == confirmed | {"ded_total", "ded_social_insurance", "ded_basic"}
+
+
+def test_a_total_that_may_hold_unwritten_parts_confirms_nothing() -> None:
+    # 所得控除の額の合計額 on the slip also holds deductions the slip does not show.
+    assert confirmed_fields("kyuyo_kojinbetsu", KYUYO) == set()

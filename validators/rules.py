@@ -69,9 +69,9 @@ from validators.field_checks import check_codes, check_field, check_unknown_fiel
 from validators.findings import Finding, Value, Values
 from validators.income_checks import check_pension, check_salary
 from validators.rule_tables import DATES
-from validators.total_checks import check_totals
+from validators.total_checks import check_totals, confirmed_by_totals
 
-__all__ = ["Finding", "has_errors", "validate_record"]
+__all__ = ["Finding", "confirmed_fields", "has_errors", "validate_record"]
 
 _RecordCheck = Callable[[FormLayout, Values], Iterable[Finding]]
 
@@ -121,3 +121,15 @@ def validate_record(form_id: str, values: Values, *, today: date | None = None) 
 def has_errors(findings: Iterable[Finding]) -> bool:
     """True when any finding is an error (a record with errors is not exported)."""
     return any(f.severity == "error" for f in findings)
+
+
+def confirmed_fields(form_id: str, values: Values) -> set[str]:
+    """Fields whose values the form's arithmetic confirms (a total equal to the sum of its
+    written parts), however uncertain their reading: another reading of the same value."""
+    layout = load_layout(form_id)
+    usable: dict[str, Value] = {
+        spec.name: value
+        for spec in layout.fields
+        if (value := values.get(spec.name)) is not None and shape_problem(spec.type, value) is None
+    }
+    return confirmed_by_totals(layout, usable)

@@ -36,3 +36,28 @@ def check_totals(layout: FormLayout, values: Values) -> Iterator[Finding]:
                 f"{total.total} {amount} < its parts {summed}",
                 involves=present,
             )
+
+
+#: A total confirms its parts only when at least this many of them are written and not 0:
+#: a total equal to its one part is the same number written twice, which the same hand
+#: (or the same misreading) may get wrong twice.
+MIN_CONFIRMING_PARTS = 2
+
+
+def confirmed_by_totals(layout: FormLayout, values: Values) -> set[str]:
+    """The fields a printed total confirms: every total that must equal the sum of its
+    parts and does, with at least :data:`MIN_CONFIRMING_PARTS` parts written, and those
+    parts. For one of them to be misread, another would have to be misread by exactly the
+    same amount."""
+    confirmed: set[str] = set()
+    for total in TOTALS[layout.form_id]:
+        if total.relation != "equal":
+            continue
+        amount = int_value(values, total.total)
+        parts = {p: int_value(values, p) for p in total.parts}
+        written = {name: part for name, part in parts.items() if part}
+        if amount is None or len(written) < MIN_CONFIRMING_PARTS:
+            continue
+        if amount == sum(p for p in parts.values() if p is not None):
+            confirmed |= {total.total, *written}
+    return confirmed
