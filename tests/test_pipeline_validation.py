@@ -30,7 +30,7 @@ def test_a_consistent_record_sends_nothing_to_review() -> None:
     assert not any(f.needs_review for f in page.fields.values())
 
 
-_SHINKOKU = {
+_SHINKOKU: dict[str, Value] = {
     "shotoku_salary": 350_000,
     "shotoku_business": 300_000,
     "shotoku_total": 650_000,
