@@ -7,6 +7,7 @@ import importlib.util
 from functools import cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -69,6 +70,31 @@ def test_handwriting_never_turns_the_common_form_into_the_variant_for_sure(font:
     for name in ("山崎", "長崎", "高橋"):
         settled = _settle(name, font)
         assert _text(settled) == name or not settled.sure
+
+
+def _scanned_badly(crop: np.ndarray, blur: float) -> np.ndarray:
+    """``crop`` as a 180-dpi scan of a 300-dpi print, blurred."""
+    h, w = crop.shape
+    small = cv2.resize(crop, (w * 3 // 5, h * 3 // 5), interpolation=cv2.INTER_AREA)
+    return cv2.GaussianBlur(cv2.resize(small, (w, h)), (0, 0), blur)
+
+
+@pytest.mark.slow
+def test_a_blurred_variant_most_fonts_agree_on_is_taken_in_doubt() -> None:
+    # Its own font's drawings of the two forms are about as close; the others' favour 﨑.
+    crop = _scanned_badly(_line("山﨑", "Noto Serif CJK JP"), 1.0)
+    settled = settle_variants(crop, _ppocr().read_line(crop))
+    assert _text(settled) == "山﨑"
+    assert not settled.sure
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("font", PRINT_FONTS)
+@pytest.mark.parametrize("blur", [1.0, 1.5, 2.0])
+def test_a_blurred_common_form_never_becomes_the_variant(font: str, blur: float) -> None:
+    for name in ("山崎", "長崎"):
+        crop = _scanned_badly(_line(name, font), blur)
+        assert _text(settle_variants(crop, _ppocr().read_line(crop))) == name
 
 
 def test_words_without_a_pair_are_returned_untouched() -> None:
