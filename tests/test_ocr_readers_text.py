@@ -109,6 +109,8 @@ def test_text_lines_keep_a_line_with_a_gap_inside_together() -> None:
         ("name", "山田\u3000大樹", False),
         ("name", "野口\u3000美穗", True),  # 美穂 as often as 美穗
         ("name", "野口\u3000美穂", False),
+        ("name", "德田\u3000実", True),  # 徳 is read 德
+        ("name", "澤田\u3000太郎", False),  # 沢 is never read 澤
         ("address", "宮崎県", False),
     ],
 )
