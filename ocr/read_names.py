@@ -153,7 +153,7 @@ def match_name(name: str, kana: str, readings: NameReadings) -> NameMatch | None
         certain=listed
         and bool(exact)
         and all(_dropped_marks(other, sounds) for other in spellings - {sounds})
-        and not _has_kana(letters),
+        and not _misread_alike(letters),
         listed=listed,
     )
 
@@ -273,8 +273,21 @@ def _dropped_marks(other: str, read: str) -> bool:
     )
 
 
-def _has_kana(text: str) -> bool:
-    return any("\u3041" <= ch <= "\u30ff" for ch in text)
+def _misread_alike(letters: str) -> bool:
+    """Whether a name's kana could be misread the same way as its reading: katakana (the
+    reading's own glyphs: トメ), or hiragana with a voiced mark or a small form (きよ/きょ,
+    which either script confuses). さくら beside サクラ is two writings, each a check on
+    the other."""
+    for ch in letters:
+        if "\u30a1" <= ch <= "\u30ff":
+            return True
+        if ch in _SIZE_CONFUSED or unicodedata.normalize("NFD", ch) != ch:
+            return True
+    return False
+
+
+#: Hiragana with a small or large twin the recogniser may read instead.
+_SIZE_CONFUSED = frozenset("ぁあぃいぅうぇえぉおっつゃやゅゆょよゎわゕかゖけ")
 
 
 def _fold(text: str) -> str:

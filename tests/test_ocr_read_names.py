@@ -94,10 +94,20 @@ def test_a_misread_reading_does_not_match_its_name() -> None:
     assert match_name("竹内　トメ", "タ　ウチトメ", READINGS) is None
 
 
-def test_a_name_written_in_kana_reads_as_written_but_never_for_certain() -> None:
-    # Both boxes in kana can be misread alike (キヨ as キョ): agreeing proves less.
-    match = match_name("竹内　トメ", "タケウチ　トメ", READINGS)
-    assert match is not None and match.whole and not match.certain
+@pytest.mark.parametrize(
+    ("name", "kana", "certain"),
+    [
+        ("竹内　トメ", "タケウチ　トメ", False),  # the reading's own glyphs, misread alike
+        ("竹内　きよ", "タケウチ　キヨ", False),  # either script reads キヨ as キョ
+        ("竹内　さぶろう", "タケウチ　サブロウ", False),  # either may lose the dakuten
+        ("竹内　さくら", "タケウチ　サクラ", True),  # two scripts, nothing to confuse alike
+    ],
+)
+def test_a_name_written_in_kana_reads_as_written_certain_only_where_not_misread_alike(
+    name: str, kana: str, certain: bool
+) -> None:
+    match = match_name(name, kana, READINGS)
+    assert match is not None and match.whole and match.certain is certain
 
 
 def test_the_name_split_read_comes_first() -> None:
