@@ -223,8 +223,10 @@ def cut(
     outside = dark & ~on_print
     sides = _box_sides(on_print)
     crossing = dark & on_print & _bridged(outside, 2 * BLANK_DILATION_PX + 2)
-    # Only writing of this field's own area can claim what lies under a side.
-    crossing |= _under_sides(dark, outside if ignore is None else outside & ~ignore, sides)
+    # Only writing of this field's own area can claim what lies under a ruling.
+    own = outside if ignore is None else outside & ~ignore
+    crossing |= _under_sides(dark, own, sides)
+    crossing |= _against_rules(dark, own, _box_rules(on_print))
     image[on_print & ~crossing] = 255
     if ignore is not None:
         image[ignore] = 255
@@ -263,6 +265,43 @@ def _under_sides(dark: np.ndarray, outside: np.ndarray, sides: np.ndarray) -> np
     keep[np.unique(labels[outside])] = True
     keep[0] = False
     return (strokes | under) & keep[labels]
+
+
+def _against_rules(dark: np.ndarray, outside: np.ndarray, rules: np.ndarray) -> np.ndarray:
+    """Writing against a box's top or bottom ruling: dark pixels of the ruling's band that
+    are not the ruling itself (rows dark along much of the band), in runs no longer than a
+    stroke, joined to writing outside the band (the top bar of 丁 or 下 printed against
+    the box's top: 五丁目 read 五１Ｈ, 山下 read 山卜).
+
+    A ruling broken by a faint scan leaves pieces in no ruling row; their runs are long,
+    or they join no writing.
+    """
+    band = dark & rules
+    width = rules.sum(axis=1)
+    rule_rows = (band.sum(axis=1) >= _RULE_SHARE * np.maximum(width, 1))[:, None]
+    strokes = band & ~rule_rows
+    if not strokes.any():
+        return strokes
+    long_runs = cv2.morphologyEx(strokes.astype(np.uint8), cv2.MORPH_OPEN, _LONG_RUN) > 0
+    strokes &= ~long_runs
+    count, labels = cv2.connectedComponents((strokes | outside).astype(np.uint8), connectivity=8)
+    keep = np.zeros(count, dtype=bool)
+    keep[np.unique(labels[outside])] = True
+    keep[0] = False
+    return strokes & keep[labels]
+
+
+#: A row of a ruling's band dark along at least this share of it is the printed ruling.
+_RULE_SHARE = 0.5
+#: A dark run along a ruling at least this long (~3.4 mm) is a piece of the ruling, not a
+#: stroke (the top bar of a character printed 3 mm high is shorter).
+_LONG_RUN = np.ones((1, 40), np.uint8)
+
+
+def _box_rules(on_print: np.ndarray) -> np.ndarray:
+    """The printed horizontal lines at least :data:`_SIDE_PX` long in ``on_print`` (bool)."""
+    kernel = np.ones((1, _SIDE_PX), np.uint8)
+    return cv2.morphologyEx(on_print.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
 
 
 #: A column of a side's band dark down at least this share of it is the printed side

@@ -477,6 +477,26 @@ def test_writing_across_the_side_of_its_box_keeps_its_strokes_and_not_the_side(
     assert (ink.ink & ~near_truth).sum() == 0  # no piece of the side above or below it
 
 
+@pytest.mark.parametrize("text", ["五丁目", "山下"])
+def test_writing_against_the_top_of_its_box_keeps_its_top_strokes_and_not_the_ruling(
+    text: str,
+) -> None:
+    layout = load_layout(KYUYO)
+    box = field_box(layout.field("payer_address"))
+    font = ImageFont.truetype(FONT, round(2.4 * 300 / 25.4))
+    anchor = (box.x + 20, box.y)  # the top bars inside the ruling's masked band
+    page = Image.open(layout.blank_image_path).convert("L")
+    ImageDraw.Draw(page).text(anchor, text, font=font, fill=0, anchor="lt")
+    alone = Image.new("L", page.size, 255)
+    ImageDraw.Draw(alone).text(anchor, text, font=font, fill=0, anchor="lt")
+    ink = cut_around(np.asarray(page), layout_mask(layout), fields_mask(layout), box)
+    cut = ink.box
+    truth = np.asarray(alone)[cut.y : cut.y + cut.h, cut.x : cut.x + cut.w] < 128
+    near_truth = cv2.dilate(truth.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert (ink.ink & truth).sum() >= 0.93 * truth.sum()
+    assert (ink.ink & ~near_truth).sum() == 0  # no piece of the ruling beside it
+
+
 def test_a_neighbours_writing_against_the_shared_side_leaves_the_next_box_empty() -> None:
     layout = load_layout(KYUYO)
     left = field_box(layout.field("social_insurance"))
