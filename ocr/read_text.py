@@ -33,9 +33,10 @@ _COMBINING = {"ﾞ": "\u3099", "゛": "\u3099", "ﾟ": "\u309a", "゜": "\u309a"
 
 _DIGIT = "[0-9０-９]"
 #: 丁目 read as letters (ＪＨ, Ｊ１, 丁Ｈ: no address holds a J) between its number and the
-#: 番地.
+#: 番地; or, its hairline top bar lost in a faint scan, as １Ｈ or １日 (五１Ｈ２７番: no
+#: address has a 日 or an H between two numbers).
 _CHOME_AS_LETTERS = re.compile(
-    f"(?<=[0-9０-９一二三四五六七八九十])[ＪJ丁][ＨH1１日目](?={_DIGIT})"
+    f"(?<=[0-9０-９一二三四五六七八九十])(?:[ＪJ丁][ＨH1１日目]|[1１][ＨH日])(?={_DIGIT})"
 )
 _KANA_NUMERAL = re.compile("[ニー＿_](?=丁目)")
 _ADDRESS_HYPHEN = re.compile(

@@ -23,6 +23,9 @@ from ocr.read_text import may_be_variant, same_in_value, tidy
         ("name", "口イヤル", "ロイヤル"),
         ("name", "山口", "山口"),  # no katakana next to it: stays a kanji
         ("address", "本町３丁日", "本町３丁目"),
+        ("address", "新富町五１Ｈ２７番１２号", "新富町五丁目２７番１２号"),  # 丁 lost its bar
+        ("address", "北白川５１日２８－１２", "北白川５丁目２８－１２"),
+        ("address", "四日市市本町２１－３", "四日市市本町２１－３"),
         ("kana", "タﾞイキ", "ダイキ"),  # a voiced mark read on its own joins its kana
         ("kana", "ﾀﾞｲｷ", "ﾀﾞｲｷ"),  # half-width stays for normalization to convert
         ("free_text", "保険料28,600円", "保険料２８，６００円"),
