@@ -131,7 +131,34 @@ def tidy(field_type: str, text: str) -> str:
         text = _NUMBERED_BUILDING.sub("弐", text)
         # A small ッ cannot end a katakana word (ハイッ１０３ is ハイツ).
         text = _WORD_END_TSU.sub("ツ", text)
+        text = _numbers_in_address(text)
     return text
+
+
+#: What a brush-written digit is read as where an address can only hold a number.
+_DIGIT_LOOKALIKES = {"工": "２", "ユ": "２", "乙": "２", "了": "７"}
+#: An address number follows a digit, 番, 第 (第２１０５号室), a hyphen or 丁目 ...
+_NUMBER_BEFORE = frozenset("0123456789０１２３４５６７８９番第－")
+#: ... and comes before a digit, 番, 号 or a hyphen.
+_NUMBER_AFTER = frozenset("0123456789０１２３４５６７８９番号－")
+
+
+def _numbers_in_address(text: str) -> str:
+    """``text`` with each look-alike of a digit made that digit where the address holds a
+    number there: before 丁目, or between a number's neighbours (呉服町工丁目５番工３号 is
+    呉服町２丁目５番２３号; 第１工区 and 工業 keep their 工)."""
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        digit = _DIGIT_LOOKALIKES.get(ch)
+        if digit is None:
+            continue
+        before = text[max(0, i - 2) : i]
+        after = text[i + 1 : i + 3]
+        if after == "丁目" or (
+            (before[-1:] in _NUMBER_BEFORE or before == "丁目") and after[:1] in _NUMBER_AFTER
+        ):
+            chars[i] = digit
+    return "".join(chars)
 
 
 def same_in_value(field_type: str, a: str, b: str) -> bool:

@@ -26,6 +26,11 @@ from ocr.read_text import may_be_variant, same_in_value, tidy
         ("address", "新富町五１Ｈ２７番１２号", "新富町五丁目２７番１２号"),  # 丁 lost its bar
         ("address", "北白川５１日２８－１２", "北白川５丁目２８－１２"),
         ("address", "四日市市本町２１－３", "四日市市本町２１－３"),
+        ("address", "呉服町工丁目５番工３号", "呉服町２丁目５番２３号"),  # a brush-written 2
+        ("address", "栄工丁目工７番工４号", "栄２丁目２７番２４号"),
+        ("address", "新市街五丁目工番了号", "新市街五丁目２番７号"),
+        ("address", "ロイヤル荘第工１０５号室", "ロイヤル荘第２１０５号室"),
+        ("address", "工業団地第１工区１５番", "工業団地第１工区１５番"),  # a place's 工 stays
         ("kana", "タﾞイキ", "ダイキ"),  # a voiced mark read on its own joins its kana
         ("kana", "ﾀﾞｲｷ", "ﾀﾞｲｷ"),  # half-width stays for normalization to convert
         ("free_text", "保険料28,600円", "保険料２８，６００円"),
