@@ -70,6 +70,9 @@ SPILL_CONFIDENCE = 0.3
 #: Confidence of a name and a フリガナ that no dictionary reading joins, and of a フリガナ
 #: whose agreement with its name is not certain (see ocr.read_names.NameMatch).
 UNMATCHED_READING_CONFIDENCE = 0.3
+#: A box without ink but with this many pixels of faint writing (lighter than ink, in
+#: blobs) is read from the faint writing.
+MIN_FAINT_WRITING_PX = 40
 #: Confidence of a digit field with faint writing beside what was read.
 FAINT_BESIDE_CONFIDENCE = 0.3
 #: A page with at least this share of its written fields in review was read badly as a
@@ -199,13 +202,17 @@ def _plan(
     if not spec.cells:
         # Text printed or written a little past the box edge is still this field's.
         ink = cut_around(page, printed, fields, box)
+    faint_only = False
     if ink.ink_pixels < MIN_INK_PX:
-        return _empty(spec, box, ink.ink_pixels), None
+        if spec.cells or int(ink.faint_writing().sum()) < MIN_FAINT_WRITING_PX:
+            return _empty(spec, box, ink.ink_pixels), None
+        # Writing too light to count as ink (a thin brush's 昭): read it, in review.
+        ink, faint_only = ink.as_faint(), True
     rule = RULES[spec.type]
     plan = _Plan(spec, box, rule, spilled=ink.spilled)
     if not spec.cells:
         plan.at_side = ink.stops_at_side(box)
-        plan.faint = ink.faint_beside()
+        plan.faint = ink.ink_pixels if faint_only else ink.faint_beside()
     if spec.cells:
         _plan_comb(plan, page, printed)
     else:

@@ -511,6 +511,44 @@ def test_a_neighbours_writing_against_the_shared_side_leaves_the_next_box_empty(
     assert ink.ink_pixels < readers.MIN_INK_PX
 
 
+def _era_written(fill: int, seed: int = 0) -> np.ndarray:
+    """The blank pension slip with 昭 written in the birth era box in a thin grey stroke,
+    scattered with grey specks a stroke breaks into on a light scan."""
+    layout = load_layout("nenkin_kojinbetsu")
+    image = Image.open(layout.blank_image_path).convert("L")
+    box = field_box(layout.field("recipient_birth_era"))
+    font = ImageFont.truetype(FONT, round(2.0 * 300 / 25.4))
+    centre = (box.x + box.w // 2, box.y + box.h // 2)
+    ImageDraw.Draw(image).text(centre, "昭", font=font, fill=fill, anchor="mm")
+    page = np.asarray(image).copy()
+    # Break the stroke into specks: every other pixel of it back to paper.
+    rng = np.random.default_rng(seed)
+    region = page[box.y : box.y + box.h, box.x : box.x + box.w]
+    written = region < 250
+    region[written & (rng.random(region.shape) < 0.5)] = 255
+    return page
+
+
+def test_writing_too_light_to_count_as_ink_is_read_in_review() -> None:
+    layout = load_layout("nenkin_kojinbetsu")
+    light = read_fields(_era_written(170), layout, [_Fixed("昭")])["recipient_birth_era"]
+    assert light.value == "昭和"
+    assert light.needs_review and "faint" in light.doubts
+    dark = read_fields(_era_written(0), layout, [_Fixed("昭")])["recipient_birth_era"]
+    assert dark.value == "昭和" and "faint" not in dark.doubts
+
+
+def test_grey_specks_in_an_empty_box_are_not_writing() -> None:
+    layout = load_layout("nenkin_kojinbetsu")
+    page = np.asarray(Image.open(layout.blank_image_path).convert("L")).copy()
+    box = field_box(layout.field("recipient_birth_era"))
+    rng = np.random.default_rng(1)
+    region = page[box.y : box.y + box.h, box.x : box.x + box.w]
+    region[rng.random(region.shape) < 0.02] = 170  # scanner noise, one pixel each
+    engine = _Fixed("昭")
+    assert read_fields(page, layout, [engine])["recipient_birth_era"].value is None
+
+
 def test_a_faint_character_beside_a_name_sends_it_to_review() -> None:
     layout = load_layout(KYUYO)
     box = field_box(layout.field("payer_name"))
