@@ -239,8 +239,10 @@ def cut(
     crossing = dark & on_print & _bridged(outside, 2 * BLANK_DILATION_PX + 2)
     # Only writing of this field's own area can claim what lies under a ruling.
     own = outside if ignore is None else outside & ~ignore
-    crossing |= _under_sides(dark, own, sides)
-    crossing |= _against_rules(dark, own, _box_rules(on_print))
+    rules = _box_rules(on_print)
+    # Where a side meets a ruling, each is the other's business: neither is writing.
+    crossing |= _under_sides(dark, own, sides & ~rules)
+    crossing |= _against_rules(dark, own, rules & ~sides)
     image[on_print & ~crossing] = 255
     if ignore is not None:
         image[ignore] = 255

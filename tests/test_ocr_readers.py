@@ -497,6 +497,25 @@ def test_writing_against_the_top_of_its_box_keeps_its_top_strokes_and_not_the_ru
     assert (ink.ink & ~near_truth).sum() == 0  # no piece of the ruling beside it
 
 
+def test_writing_in_a_corner_of_its_box_takes_no_piece_of_the_corner() -> None:
+    layout = load_layout(KYUYO)
+    box = field_box(layout.field("withholding_tax"))
+    serif = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+    font = ImageFont.truetype(serif, round(2.4 * 300 / 25.4))
+    anchor = (box.x + box.w, box.y + box.h - 1)  # against the right side and the bottom
+    page = Image.open(layout.blank_image_path).convert("L")
+    ImageDraw.Draw(page).text(anchor, "531800", font=font, fill=0, anchor="rs")
+    alone = Image.new("L", page.size, 255)
+    ImageDraw.Draw(alone).text(anchor, "531800", font=font, fill=0, anchor="rs")
+    blurred = cv2.GaussianBlur(np.asarray(page), (0, 0), 1.5)
+    ink = cut_around(blurred, layout_mask(layout), fields_mask(layout), box)
+    cut = ink.box
+    truth = np.asarray(alone)[cut.y : cut.y + cut.h, cut.x : cut.x + cut.w] < 128
+    near_truth = cv2.dilate(truth.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert (ink.ink & truth).sum() >= 0.7 * truth.sum()  # blurred: its thin edges go
+    assert (ink.ink & ~near_truth).sum() == 0  # the side's end at the ruling read "."
+
+
 def test_a_neighbours_writing_against_the_shared_side_leaves_the_next_box_empty() -> None:
     layout = load_layout(KYUYO)
     left = field_box(layout.field("social_insurance"))
