@@ -76,9 +76,10 @@ JAPANESE_TYPES = frozenset({"name", "kana", "address", "text", "free_text"})
 #: confidence. A person's legal name may use either, so only a person can tell.
 #: (髙 and 﨑, which it does not tell from 高 and 崎, are settled by their glyph instead:
 #: :mod:`ocr.read_glyphs`.) Old forms drawn far from their modern form are not here: of 18
-#: drawings each (9 print and handwriting fonts, 2 sizes), no 沢, 辺, 実, 浜, 広 or 桜 was
-#: read 澤, 邊, 邉, 實, 濱, 廣 or 櫻, where 徳 was read 德 11 times and 瑞穂 瑞穗 9 times.
-_OLD_FORMS_ALSO_CHINESE = frozenset("惠穗綠靜凜齡橫齋眞德黑")
+#: drawings each (9 print and handwriting fonts, 2 sizes), no 沢, 実, 浜, 広 or 桜 was read
+#: 澤, 實, 濱, 廣 or 櫻, where 徳 was read 德 11 times and 瑞穂 瑞穗 9 times. 邊 and 邉 stay:
+#: a brush-written 渡邉 is read 渡邊.
+_OLD_FORMS_ALSO_CHINESE = frozenset("惠穗綠靜凜齡橫齋眞德黑邊邉")
 #: Of those, the ones the recogniser answers for the modern form as a rule, whatever was
 #: written (both forms are in its dictionary; it leans to the Chinese one). The modern form
 #: is by far the commoner in Japanese names and the only one in other text, so it is the

@@ -119,6 +119,7 @@ def test_text_lines_keep_a_line_with_a_gap_inside_together() -> None:
         ("name", "野口\u3000美穂", False),
         ("name", "德田\u3000実", True),  # 徳 is read 德
         ("name", "澤田\u3000太郎", False),  # 沢 is never read 澤
+        ("name", "渡邊\u3000正義", True),  # 渡邉 in a brush hand is read 渡邊
         ("address", "宮崎県", False),
     ],
 )
