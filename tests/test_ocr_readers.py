@@ -557,6 +557,20 @@ def test_writing_too_light_to_count_as_ink_is_read_in_review() -> None:
     assert dark.value == "昭和" and "faint" not in dark.doubts
 
 
+def test_a_faint_stamp_over_an_empty_box_is_not_writing() -> None:
+    # A red 印 dropped to light grey: its ring runs on outside the box.
+    layout = load_layout("nenkin_kojinbetsu")
+    image = Image.open(layout.blank_image_path).convert("L")
+    box = field_box(layout.field("recipient_birth_era"))
+    r = round(6 * 300 / 25.4)
+    centre = (box.x + box.w, box.y + box.h // 2)
+    ImageDraw.Draw(image).ellipse(
+        (centre[0] - r, centre[1] - r, centre[0] + r, centre[1] + r), outline=175, width=4
+    )
+    result = read_fields(np.asarray(image), layout, [_Fixed("昭")])["recipient_birth_era"]
+    assert result.value is None
+
+
 def test_grey_specks_in_an_empty_box_are_not_writing() -> None:
     layout = load_layout("nenkin_kojinbetsu")
     page = np.asarray(Image.open(layout.blank_image_path).convert("L")).copy()
