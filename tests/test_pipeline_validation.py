@@ -71,3 +71,22 @@ def test_a_total_off_its_parts_keeps_them_in_review() -> None:
     apply_validation(page)
     assert page.fields["shotoku_total"].needs_review
     assert page.fields["shotoku_salary"].needs_review
+
+
+def test_a_failed_check_outweighs_a_total_that_holds() -> None:
+    # 350,100 + 300,000 = 650,100 holds, but 給与所得 of 1,000,000 yen pay is 350,000.
+    values = {**_SHINKOKU, "fiscal_year": 8, "income_salary": 1_000_000, "shotoku_salary": 350_100}
+    values["shotoku_total"] = 650_100
+    page = _doubted(values, {"shotoku_salary": ("uncertain",), "shotoku_total": ("uncertain",)})
+    apply_validation(page)
+    assert page.fields["shotoku_salary"].needs_review
+    assert not page.fields["shotoku_total"].needs_review
+
+
+def test_a_salary_income_the_pay_gives_to_the_yen_leaves_review() -> None:
+    values = {**_SHINKOKU, "fiscal_year": 8, "income_salary": 1_000_000, "shotoku_business": None}
+    values["shotoku_total"] = 350_000
+    page = _doubted(values, {"shotoku_salary": ("uncertain",), "shotoku_total": ("disagreement",)})
+    apply_validation(page)
+    assert not page.fields["shotoku_salary"].needs_review
+    assert not page.fields["shotoku_total"].needs_review  # its one part is confirmed

@@ -459,18 +459,30 @@ def test_a_phone_number_of_the_wrong_shape_is_questioned(phone: str, finding: bo
     ("changes", "confirmed"),
     [
         ({}, {"shotoku_total", "shotoku_salary", "shotoku_business"}),  # and ded_*, below
-        ({"shotoku_total": 650_001}, set()),  # the sum does not hold
-        ({"shotoku_business": None, "shotoku_total": 350_000}, set()),  # one part: no check
-        ({"shotoku_business": 0, "shotoku_total": 350_000}, set()),  # nor a part of 0
+        ({"shotoku_total": 650_001}, {"shotoku_salary"}),  # the sum does not hold
+        # One part: a total equal to it is confirmed only where the part is (給与所得 by
+        # the pay) ...
+        ({"shotoku_business": None, "shotoku_total": 350_000}, {"shotoku_salary", "shotoku_total"}),
+        ({"shotoku_business": 0, "shotoku_total": 350_000}, {"shotoku_salary", "shotoku_total"}),
+        # ... not where the same number is merely written twice.
+        ({"income_salary": None, "shotoku_salary": None, "shotoku_total": 300_000}, set()),
+        ({"income_salary": 1_000_001}, {"shotoku_total", "shotoku_salary", "shotoku_business"}),
+        # The sum holds though 給与所得 is off the 別表第五: that check's error sends them
+        # back to review (intake.pipeline.apply_validation).
+        (
+            {"shotoku_salary": 350_100, "shotoku_total": 650_100},
+            {"shotoku_total", "shotoku_salary", "shotoku_business"},
+        ),
     ],
 )
-def test_a_total_equal_to_its_written_parts_confirms_them(
+def test_arithmetic_that_holds_confirms_the_fields_it_read(
     changes: dict[str, Any], confirmed: set[str]
 ) -> None:
     found = confirmed_fields("shinkoku_p1", {**SHINKOKU, **changes})
     assert found == confirmed | {"ded_total", "ded_social_insurance", "ded_basic"}
 
 
-def test_a_total_that_may_hold_unwritten_parts_confirms_nothing() -> None:
-    # 所得控除の額の合計額 on the slip also holds deductions the slip does not show.
-    assert confirmed_fields("kyuyo_kojinbetsu", KYUYO) == set()
+def test_on_the_slip_only_the_salary_income_is_confirmed() -> None:
+    # 所得控除の額の合計額 also holds deductions the slip does not show; the pay is rounded
+    # down to 4,000 yen by the table, so only the income is pinned down.
+    assert confirmed_fields("kyuyo_kojinbetsu", KYUYO) == {"income_after_deduction"}

@@ -66,6 +66,30 @@ def check_salary(layout: FormLayout, values: Values) -> Iterator[Finding]:
             )
 
 
+def confirmed_by_salary(layout: FormLayout, values: Values) -> set[str]:
+    """The 給与所得 fields equal to the 別表第五 amount for the pay, to the yen (less a
+    所得金額調整控除 within its maximum): a misread would have to hit it by chance. The pay
+    is not confirmed with it: the table rounds it down to 4,000 yen."""
+    year = form_year(layout, values)
+    confirmed: set[str] = set()
+    if year is None:
+        return confirmed
+    for check in SALARY[layout.form_id]:
+        pay, income = int_value(values, check.pay), int_value(values, check.income)
+        if pay is None or income is None or income <= 0:
+            continue
+        try:
+            expected = salary_income(pay, year + check.year_shift)
+            adjustment = int_value(values, check.adjustment) or 0
+            if adjustment > income_adjustment_deduction(pay, year + check.year_shift):
+                continue
+        except UnsupportedYear:
+            continue
+        if income == expected - adjustment:
+            confirmed.add(check.income)
+    return confirmed
+
+
 def _check_adjustment(
     layout: FormLayout, name: str | None, pay: int, adjustment: int, year: int
 ) -> Iterator[Finding]:

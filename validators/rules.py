@@ -67,7 +67,7 @@ from validators.deduction_checks import (
 )
 from validators.field_checks import check_codes, check_field, check_unknown_fields, shape_problem
 from validators.findings import Finding, Value, Values
-from validators.income_checks import check_pension, check_salary
+from validators.income_checks import check_pension, check_salary, confirmed_by_salary
 from validators.rule_tables import DATES
 from validators.total_checks import check_totals, confirmed_by_totals
 
@@ -124,12 +124,14 @@ def has_errors(findings: Iterable[Finding]) -> bool:
 
 
 def confirmed_fields(form_id: str, values: Values) -> set[str]:
-    """Fields whose values the form's arithmetic confirms (a total equal to the sum of its
-    written parts), however uncertain their reading: another reading of the same value."""
+    """Fields whose values the form's arithmetic confirms (給与所得 equal to the 別表第五
+    amount for the pay; a total equal to the sum of its written parts), however uncertain
+    their reading: another reading of the same value."""
     layout = load_layout(form_id)
     usable: dict[str, Value] = {
         spec.name: value
         for spec in layout.fields
         if (value := values.get(spec.name)) is not None and shape_problem(spec.type, value) is None
     }
-    return confirmed_by_totals(layout, usable)
+    by_salary = confirmed_by_salary(layout, usable)
+    return by_salary | confirmed_by_totals(layout, usable, frozenset(by_salary))

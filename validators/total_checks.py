@@ -44,11 +44,14 @@ def check_totals(layout: FormLayout, values: Values) -> Iterator[Finding]:
 MIN_CONFIRMING_PARTS = 2
 
 
-def confirmed_by_totals(layout: FormLayout, values: Values) -> set[str]:
+def confirmed_by_totals(
+    layout: FormLayout, values: Values, confirmed_parts: frozenset[str] = frozenset()
+) -> set[str]:
     """The fields a printed total confirms: every total that must equal the sum of its
     parts and does, with at least :data:`MIN_CONFIRMING_PARTS` parts written, and those
-    parts. For one of them to be misread, another would have to be misread by exactly the
-    same amount."""
+    parts (for one of them to be misread, another would have to be misread by exactly the
+    same amount); and a total equal to its one written part where other arithmetic
+    already confirms that part (``confirmed_parts``)."""
     confirmed: set[str] = set()
     for total in TOTALS[layout.form_id]:
         if total.relation != "equal":
@@ -56,8 +59,10 @@ def confirmed_by_totals(layout: FormLayout, values: Values) -> set[str]:
         amount = int_value(values, total.total)
         parts = {p: int_value(values, p) for p in total.parts}
         written = {name: part for name, part in parts.items() if part}
-        if amount is None or len(written) < MIN_CONFIRMING_PARTS:
+        if amount is None or not written or amount != sum(written.values()):
             continue
-        if amount == sum(p for p in parts.values() if p is not None):
+        if len(written) >= MIN_CONFIRMING_PARTS:
             confirmed |= {total.total, *written}
+        elif set(written) <= confirmed_parts:
+            confirmed.add(total.total)
     return confirmed
