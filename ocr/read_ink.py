@@ -8,7 +8,7 @@ is read, and ink counted outside them tells an empty box from a filled one witho
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cv2
@@ -201,14 +201,7 @@ class FieldInk:
         specks joined across one-pixel gaps, of at least :data:`MIN_FAINT_BLOB_PX`."""
         faint = (self.image < FAINT_LEVEL).astype(np.uint8)
         grouped = cv2.morphologyEx(faint, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
-        keep = stats[:, cv2.CC_STAT_AREA] >= MIN_FAINT_BLOB_PX
-        keep[0] = False
-        return np.asarray(keep[labels], dtype=bool) & (faint > 0)
-
-    def as_faint(self) -> FieldInk:
-        """This cut with its faint writing taken as the ink (a light brush's 昭)."""
-        return replace(self, ink=self.faint_writing())
+        return _blobs(grouped, MIN_FAINT_BLOB_PX) & (faint > 0)
 
 
 def _blob_pixels(mask: np.ndarray) -> int:
@@ -235,11 +228,11 @@ def cut(
     on_print = printed[sl]
     dark = image < INK_LEVEL
     outside = dark & ~on_print
-    sides = _box_sides(on_print)
+    sides = _long_lines(on_print, (_SIDE_PX, 1))
     crossing = dark & on_print & _bridged(outside, 2 * BLANK_DILATION_PX + 2)
     # Only writing of this field's own area can claim what lies under a ruling.
     own = outside if ignore is None else outside & ~ignore
-    rules = _box_rules(on_print)
+    rules = _long_lines(on_print, (1, _SIDE_PX))
     # Where a side meets a ruling, each is the other's business: neither is writing.
     crossing |= _under_sides(dark, own, sides & ~rules)
     crossing |= _against_rules(dark, own, rules & ~sides)
@@ -275,12 +268,7 @@ def _under_sides(dark: np.ndarray, outside: np.ndarray, sides: np.ndarray) -> np
     # Diagonal strokes meet the side a few rows apart on its two sides.
     beside = cv2.dilate((strokes | outside).astype(np.uint8), np.ones((5, 1), np.uint8)) > 0
     under = side & band & _bridged(beside.T, 2 * BLANK_DILATION_PX).T
-    joined = strokes | under | outside
-    count, labels = cv2.connectedComponents(joined.astype(np.uint8), connectivity=8)
-    keep = np.zeros(count, dtype=bool)
-    keep[np.unique(labels[outside])] = True
-    keep[0] = False
-    return (strokes | under) & keep[labels]
+    return _joined_to(strokes | under, outside)
 
 
 def _against_rules(dark: np.ndarray, outside: np.ndarray, rules: np.ndarray) -> np.ndarray:
@@ -299,12 +287,16 @@ def _against_rules(dark: np.ndarray, outside: np.ndarray, rules: np.ndarray) -> 
     if not strokes.any():
         return strokes
     long_runs = cv2.morphologyEx(strokes.astype(np.uint8), cv2.MORPH_OPEN, _LONG_RUN) > 0
-    strokes &= ~long_runs
-    count, labels = cv2.connectedComponents((strokes | outside).astype(np.uint8), connectivity=8)
+    return _joined_to(strokes & ~long_runs, outside)
+
+
+def _joined_to(found: np.ndarray, writing: np.ndarray) -> np.ndarray:
+    """The pixels of ``found`` connected to ``writing`` through ``found`` (bool)."""
+    count, labels = cv2.connectedComponents((found | writing).astype(np.uint8), connectivity=8)
     keep = np.zeros(count, dtype=bool)
-    keep[np.unique(labels[outside])] = True
+    keep[np.unique(labels[writing])] = True
     keep[0] = False
-    return strokes & keep[labels]
+    return found & keep[labels]
 
 
 #: A row of a ruling's band dark along at least this share of it is the printed ruling.
@@ -314,20 +306,15 @@ _RULE_SHARE = 0.5
 _LONG_RUN = np.ones((1, 40), np.uint8)
 
 
-def _box_rules(on_print: np.ndarray) -> np.ndarray:
-    """The printed horizontal lines at least :data:`_SIDE_PX` long in ``on_print`` (bool)."""
-    kernel = np.ones((1, _SIDE_PX), np.uint8)
-    return cv2.morphologyEx(on_print.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
-
-
 #: A column of a side's band dark down at least this share of it is the printed side
 #: (a character crossing the side covers well under half of its box's height).
 _SIDE_SHARE = 0.75
 
 
-def _box_sides(on_print: np.ndarray) -> np.ndarray:
-    """The printed vertical lines at least :data:`_SIDE_PX` long in ``on_print`` (bool)."""
-    kernel = np.ones((_SIDE_PX, 1), np.uint8)
+def _long_lines(on_print: np.ndarray, length: tuple[int, int]) -> np.ndarray:
+    """The printed lines of ``on_print`` at least ``length`` (rows, columns) long (bool):
+    box sides with ``(_SIDE_PX, 1)``, rulings with ``(1, _SIDE_PX)``."""
+    kernel = np.ones(length, np.uint8)
     return cv2.morphologyEx(on_print.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
 
 
@@ -367,11 +354,15 @@ def _bridged(ink: np.ndarray, reach: int) -> np.ndarray:
 
 
 def _written(image: np.ndarray) -> np.ndarray:
-    dark = (image < INK_LEVEL).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
-    keep = stats[:, cv2.CC_STAT_AREA] >= MIN_BLOB_PX
+    return _blobs((image < INK_LEVEL).astype(np.uint8), MIN_BLOB_PX)
+
+
+def _blobs(mask: np.ndarray, min_px: int) -> np.ndarray:
+    """The pixels of ``mask`` (uint8) in connected blobs of at least ``min_px`` (bool)."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= min_px
     keep[0] = False
-    return np.asarray(keep[labels], dtype=bool) if count > 1 else np.zeros_like(dark, bool)
+    return np.asarray(keep[labels], dtype=bool)
 
 
 def runs(profile: np.ndarray, min_gap: int = 1) -> list[tuple[int, int]]:

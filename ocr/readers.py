@@ -208,15 +208,16 @@ def _plan(
         ink = cut_around(page, printed, fields, box)
     faint_only = False
     if ink.ink_pixels < MIN_INK_PX:
+        faint = ink.faint_writing() if spec.type in FAINT_READ_TYPES else None
         if (
-            spec.type not in FAINT_READ_TYPES
-            or int(ink.faint_writing().sum()) < MIN_FAINT_WRITING_PX
+            faint is None
+            or int(faint.sum()) < MIN_FAINT_WRITING_PX
             # Faint ink around the box too is a stamp's (a red 印 in a grey scan).
             or stray_ink(page, printed, fields, box, min(box.w, box.h)) >= CHECK_MIN_PX
         ):
             return _empty(spec, box, ink.ink_pixels), None
         # Writing too light to count as ink (a thin brush's 昭): read it, in review.
-        ink, faint_only = ink.as_faint(), True
+        ink, faint_only = replace(ink, ink=faint), True
     rule = RULES[spec.type]
     plan = _Plan(spec, box, rule, spilled=ink.spilled)
     if not spec.cells:

@@ -105,11 +105,7 @@ def validate_record(form_id: str, values: Values, *, today: date | None = None) 
     for spec in layout.fields:
         findings.extend(check_field(spec, values.get(spec.name)))
     # Cross-field checks see only well-shaped values, so one bad value gives one finding.
-    usable: dict[str, Value] = {
-        spec.name: value
-        for spec in layout.fields
-        if (value := values.get(spec.name)) is not None and shape_problem(spec.type, value) is None
-    }
+    usable = _well_shaped(layout, values)
     findings.extend(check_form_year(layout, usable, today))
     for date_spec in DATES[form_id]:
         findings.extend(check_date(date_spec, layout, usable, today))
@@ -128,10 +124,15 @@ def confirmed_fields(form_id: str, values: Values) -> set[str]:
     amount for the pay; a total equal to the sum of its written parts), however uncertain
     their reading: another reading of the same value."""
     layout = load_layout(form_id)
-    usable: dict[str, Value] = {
+    usable = _well_shaped(layout, values)
+    by_salary = confirmed_by_salary(layout, usable)
+    return by_salary | confirmed_by_totals(layout, usable, frozenset(by_salary))
+
+
+def _well_shaped(layout: FormLayout, values: Values) -> dict[str, Value]:
+    """The layout's values present and of their field type's shape."""
+    return {
         spec.name: value
         for spec in layout.fields
         if (value := values.get(spec.name)) is not None and shape_problem(spec.type, value) is None
     }
-    by_salary = confirmed_by_salary(layout, usable)
-    return by_salary | confirmed_by_totals(layout, usable, frozenset(by_salary))
