@@ -207,3 +207,22 @@ def test_a_faded_page_faxed_keeps_its_writing() -> None:
     # On a page with black ink the cut is the one asked for.
     plain = np.asarray(fax(page, 300, rng, threshold=50).convert("L"))
     assert (plain[60:66, 20:380] == 255).all() and (plain[20:30, 20:380] == 0).all()
+
+
+@pytest.mark.parametrize("font", [*PRINT_FONTS, "Kiloji"])
+def test_small_text_keeps_every_stroke(font: str) -> None:
+    """FreeType's hinting of some fonts drops whole bars of 三 (or of 田, 下, 子) at small
+    pixel sizes (IPAex Mincho's 三 at 24 px kept a fifth of its ink); a printed slip never
+    does."""
+    from dataclasses import replace
+
+    spec = next(s for s in load_layout("kyuyo_kojinbetsu").fields if s.name == "payer_name")
+    make_style = printed_style if font in PRINT_FONTS else handwriting_style
+    base = replace(make_style(random.Random(0), font), ink=(0, 0, 0), slant=0.0, heavy=False)
+    for size_px in range(16, 40, 2):
+        style = replace(base, size_mm=size_px * 25.4 / RENDER_DPI)
+        page = Image.new("RGB", (round(px(180)), round(px(120))), "white")
+        draw_field(page, spec, "三", None, style, random.Random(1))
+        darkness = (255 - np.asarray(page.convert("L"), dtype=float)).sum(axis=1)
+        bars = darkness > 0.4 * darkness.max()
+        assert int(bars[0]) + int(np.count_nonzero(bars[1:] & ~bars[:-1])) == 3, size_px
