@@ -204,6 +204,22 @@ class FieldInk:
         return _blobs(grouped, MIN_FAINT_BLOB_PX) & (faint > 0)
 
 
+    def weak(self) -> FieldInk | None:
+        """This cut with its faint writing joined to the ink, where the ink is only the
+        darkest core of the writing (a faded, blurred 昭 keeps 10 dark pixels of 300:
+        read from those, it reads as nothing); None where the ink is the writing."""
+        faint = self.faint_writing()
+        grown = self.ink | _joined_to(faint, self.ink)
+        if int(grown.sum()) < WEAK_INK_RATIO * max(self.ink_pixels, 1):
+            return None
+        return FieldInk(self.box, self.image, grown, self.spilled)
+
+
+#: Writing whose faint pixels joined to its ink outnumber the ink this many times over was
+#: faded or blurred: its ink is only the cores of its strokes.
+WEAK_INK_RATIO = 4
+
+
 def _blob_pixels(mask: np.ndarray) -> int:
     """Pixels of ``mask`` in blobs of at least MIN_FAINT_BLOB_PX (noise specks aside)."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)

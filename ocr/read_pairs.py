@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 
 from ocr.engines.base import OcrWord
 from ocr.layout import FormLayout
-from ocr.read_names import match_name, repair_reading, respell, sudachi_readings
+from ocr.read_names import (
+    NameReadings,
+    match_name,
+    repair_reading,
+    respell,
+    sudachi_readings,
+)
 from ocr.read_spelling import likelier_spelling
 from ocr.read_text import NOT_IN_NAMES, legal_forms
 from validators.normalize import FULL_WIDTH_SPACE, NormalizationError, normalize
@@ -43,6 +49,9 @@ class Reading:
     #: Whether characters were swapped for the engine's next guess because the dictionary
     #: finds the result far likelier (:mod:`ocr.read_spelling`): likely, not certain.
     respelled: bool = False
+    #: The same ink read at the type's other horizontal stretches, most certain first
+    #: (half-width フリガナ: the reading its name confirms is taken, see check_names).
+    alternatives: list[Reading] = field(default_factory=list)
 
     @property
     def characters(self) -> float:
@@ -102,12 +111,13 @@ def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
         name, kana = readings.get(name_field), readings.get(kana_field)
         if kind != "name" or kinds.get(kana_field) != "kana" or name is None or kana is None:
             continue
+        dictionary = sudachi_readings()
         try:
             written_name = str(normalize("name", name.text))
+            kana = readings[kana_field] = _best_agreeing(written_name, kana, dictionary)
             written_kana = str(normalize("kana", kana.text))
         except NormalizationError:
             continue
-        dictionary = sudachi_readings()
         match = match_name(written_name, written_kana, dictionary)
         respelled = None
         if match is None or not match.whole:
@@ -147,6 +157,23 @@ def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
             # the pair is as sure as the surer of the two readings.
             kana.certainty = max(kana.characters, name.certainty)
             kana.partner_agrees = True
+
+
+def _best_agreeing(written_name: str, kana: Reading, dictionary: NameReadings) -> Reading:
+    """Of ``kana`` and its readings at other stretches, the one the name agrees with best:
+    certainly, then wholly; the most certain reading where none agrees better. (ｲﾉｳｴ
+    condensed reads イウエ at the stretch the recogniser is surest of, イノウエ at another.)"""
+
+    def agreement(reading: Reading) -> tuple[bool, bool]:
+        try:
+            match = match_name(written_name, str(normalize("kana", reading.text)), dictionary)
+        except NormalizationError:
+            return (False, False)
+        return (match is not None and match.certain, match is not None and match.whole)
+
+    candidates = [kana, *kana.alternatives]
+    best = max(candidates, key=agreement)  # the first of equals: the most certain
+    return best if agreement(best) > agreement(kana) else kana
 
 
 def marks_seen(kana: Reading, written: str, matched: str) -> bool:

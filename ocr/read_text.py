@@ -27,9 +27,12 @@ _BEFORE_KATAKANA = re.compile(f"{_LOOKALIKE}(?={_KATAKANA})")
 _AFTER_KATAKANA = re.compile(f"(?<={_KATAKANA}){_LOOKALIKE}")
 _LONG_VOWEL = re.compile(f"(?<={_KATAKANA})[{_DASHES}]")
 
+#: What a recogniser reads for the stand-alone voiced mark of half-width kana (ﾄﾞ): the mark
+#: itself or, stretched, a closing quote.
+VOICED_MARKS = 'ﾞ゛”"'
 #: A full-width kana followed by a stand-alone voiced or semi-voiced mark.
-_SPLIT_VOICING = re.compile("([\u3041-\u3096\u30a1-\u30fa])([ﾞ゛ﾟ゜])")
-_COMBINING = {"ﾞ": "\u3099", "゛": "\u3099", "ﾟ": "\u309a", "゜": "\u309a"}
+_SPLIT_VOICING = re.compile(f"([\u3041-\u3096\u30a1-\u30fa])([{VOICED_MARKS}ﾟ゜])")
+_COMBINING = {**dict.fromkeys(VOICED_MARKS, "\u3099"), "ﾟ": "\u309a", "゜": "\u309a"}
 
 _DIGIT = "[0-9０-９]"
 #: 丁目 read as letters (ＪＨ, Ｊ１, 丁Ｈ: no address holds a J) between its number and the
@@ -175,7 +178,12 @@ def same_in_value(field_type: str, a: str, b: str) -> bool:
     a, b = a.translate(_READ_FOR_MODERN), b.translate(_READ_FOR_MODERN)
     if field_type == "address" and a in DASH_LIKE and b in DASH_LIKE:
         return True
+    if field_type == "kana" and a in _NFKC_VOICED_MARKS and b in _NFKC_VOICED_MARKS:
+        return True
     return a == b
+
+
+_NFKC_VOICED_MARKS = frozenset(unicodedata.normalize("NFKC", mark) for mark in VOICED_MARKS)
 
 
 def legal_forms(text: str) -> list[tuple[int, int]]:

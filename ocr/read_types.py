@@ -5,6 +5,8 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+from ocr.read_text import VOICED_MARKS
+
 DIGITS = string.digits
 #: Punctuation a digit field may not hold but the recogniser must be free to see: masked
 #: out, a printed comma or stray dash would be decoded as the likeliest digit instead, and
@@ -73,7 +75,11 @@ RULES: dict[str, TypeRule] = {
     "phone": TypeRule(DIGITS + _GUARD + "()", second_opinion=True),
     "code": TypeRule(DIGITS + string.ascii_uppercase + "-", second_opinion=True),
     "era": TypeRule(_ERA_CHARS),
-    "kana": TypeRule(_KATAKANA + _HIRAGANA + _HALF_WIDTH_KANA, spaces="name", stretches=(1.0, 2.0)),
+    "kana": TypeRule(
+        _KATAKANA + _HIRAGANA + _HALF_WIDTH_KANA + VOICED_MARKS,
+        spaces="name",
+        stretches=(1.0, 2.0, 3.0),
+    ),
     "name": TypeRule(JAPANESE, spaces="name"),
     "address": TypeRule(JAPANESE, multiline=True),
     "text": TypeRule(JAPANESE),

@@ -77,6 +77,11 @@ MIN_FAINT_WRITING_PX = 40
 #: thin brush leaves too light (昭: 6 of the second seed range's era errors). Elsewhere a
 #: red 印 dropped to grey, or noise, read so invented values (5 on the same pages).
 FAINT_READ_TYPES = frozenset({"era"})
+#: A box with fewer ink pixels than MIN_INK_PX but at least this many, joined to faint
+#: writing of MIN_FAINT_WRITING_PX or more, holds faded writing (any type: the dark
+#: pixels show it is no stamp's trace or noise, which the faint-only reading of
+#: FAINT_READ_TYPES must rule out).
+MIN_SEED_PX = 3
 #: Confidence of a digit field with faint writing beside what was read.
 FAINT_BESIDE_CONFIDENCE = 0.3
 #: A page with at least this share of its written fields in review was read badly as a
@@ -125,6 +130,9 @@ class _Plan:
     at_side: bool = False
     #: Faint writing beside the ink read (fields read as a line).
     faint: int = 0
+    #: The pieces and the first engine's words at the type's other stretches, most
+    #: certain first.
+    other_stretches: list[tuple[list[_Piece], list[list[OcrWord]]]] = field(default_factory=list)
 
 
 def read_fields(
@@ -173,6 +181,10 @@ def read_fields(
             second[i] = reading
 
     readings = {p.spec.name: _reading(p, words) for p, words in zip(plans, first, strict=True)}
+    for plan in plans:
+        readings[plan.spec.name].alternatives = [
+            _reading(replace(plan, pieces=pieces), words) for pieces, words in plan.other_stretches
+        ]
     check_names(layout, readings)
     for plan, other in zip(plans, second, strict=True):
         results[plan.spec.name] = _result(plan, readings[plan.spec.name], other)
@@ -208,7 +220,7 @@ def _plan(
         ink = cut_around(page, printed, fields, box)
     faint_only = False
     if ink.ink_pixels < MIN_INK_PX:
-        faint = ink.faint_writing() if spec.type in FAINT_READ_TYPES else None
+        faint = _faint_writing(ink, spec.type)
         if (
             faint is None
             or int(faint.sum()) < MIN_FAINT_WRITING_PX
@@ -216,13 +228,17 @@ def _plan(
             or stray_ink(page, printed, fields, box, min(box.w, box.h)) >= CHECK_MIN_PX
         ):
             return _empty(spec, box, ink.ink_pixels), None
-        # Writing too light to count as ink (a thin brush's 昭): read it, in review.
+        # Writing too light to count as ink (a thin brush's 昭, a faded 7): read it, in review.
         ink, faint_only = replace(ink, ink=faint), True
     rule = RULES[spec.type]
     plan = _Plan(spec, box, rule, spilled=ink.spilled)
     if not spec.cells:
         plan.at_side = ink.stops_at_side(box)
         plan.faint = ink.ink_pixels if faint_only else ink.faint_beside()
+        weak = None if faint_only else ink.weak()
+        if weak is not None:
+            # Read the faded writing whole (its dark cores alone read as nothing), in review.
+            ink, plan.faint = weak, weak.ink_pixels
     if spec.cells:
         _plan_comb(plan, page, printed)
     else:
@@ -230,6 +246,17 @@ def _plan(
     if not plan.pieces:
         return _empty(spec, box, ink.ink_pixels), None
     return None, plan
+
+
+def _faint_writing(ink: FieldInk, field_type: str) -> np.ndarray | None:
+    """The writing of a box with too little ink to read: the faint writing joined to the
+    few dark pixels at its heart (any type: they show it is writing, not a stamp's trace
+    or noise), or, for :data:`FAINT_READ_TYPES`, any faint writing; None if neither."""
+    if ink.ink_pixels >= MIN_SEED_PX:
+        weak = ink.weak()
+        if weak is not None:
+            return weak.ink
+    return ink.faint_writing() if field_type in FAINT_READ_TYPES else None
 
 
 def _plan_lines(plan: _Plan, ink: FieldInk) -> None:
@@ -252,9 +279,25 @@ def _plan_lines(plan: _Plan, ink: FieldInk) -> None:
 def _plan_comb(plan: _Plan, page: np.ndarray, printed: np.ndarray) -> None:
     """Comb boxes: the inked cells side by side as one line, and each cell on its own."""
     cells = [cut(page, printed, cell) for cell in cell_boxes(plan.spec)]
-    inked = [c for c in cells if c.ink_pixels >= MIN_INK_PX]
-    if not inked:
+    inked_at = [i for i, c in enumerate(cells) if c.ink_pixels >= MIN_INK_PX]
+    if not inked_at:
         return
+    # A digit too light to count as ink (a serif 7's thin stroke, blurred) between written
+    # ones, or next to them at either end, is read, in review, rather than left out.
+    first, last = inked_at[0], inked_at[-1]
+    faint = [c.faint_writing() if c.ink_pixels < MIN_INK_PX else None for c in cells]
+    light = [f is not None and int(f.sum()) >= MIN_FAINT_WRITING_PX for f in faint]
+    while first > 0 and light[first - 1]:
+        first -= 1
+    while last < len(cells) - 1 and light[last + 1]:
+        last += 1
+    for i in range(first, last + 1):
+        writing = faint[i]
+        if light[i] and writing is not None:
+            cells[i] = replace(cells[i], ink=writing)
+            inked_at.append(i)
+            plan.faint += int(writing.sum())
+    inked = [cells[i] for i in sorted(inked_at)]
     rows = np.concatenate([c.ink for c in inked], axis=1).sum(axis=1)
     y_spans = runs(rows, min_gap=10**6)
     y0, y1 = y_spans[0][0], y_spans[-1][1]
@@ -288,18 +331,20 @@ def _recognise(engine: OcrEngine, fields: Sequence[Sequence[_Piece]]) -> list[li
 
 def _recognise_best(engine: OcrEngine, plans: list[_Plan]) -> list[list[list[OcrWord]]]:
     """Read each field at every stretch of its type, keep the most certain reading (and
-    make its pieces the field's pieces for any second engine)."""
+    make its pieces the field's pieces for any second engine) and the others beside it."""
     variants = [(i, _stretched(p.pieces, f)) for i, p in enumerate(plans) for f in p.rule.stretches]
     readings = _recognise(engine, [pieces for _, pieces in variants])
-    best: dict[int, tuple[float, list[_Piece], list[list[OcrWord]]]] = {}
+    read: dict[int, list[tuple[float, list[_Piece], list[list[OcrWord]]]]] = {}
     for (i, pieces), words in zip(variants, readings, strict=True):
         words = [_pooled(piece, plans[i].spec.type) for piece in words]
-        certainty = least_certain(words)
-        if i not in best or certainty > best[i][0]:
-            best[i] = (certainty, pieces, words)
-    for i, (_, pieces, _) in best.items():
-        plans[i].pieces = pieces
-    return [best[i][2] for i in range(len(plans))]
+        read.setdefault(i, []).append((least_certain(words), pieces, words))
+    best = []
+    for i, plan in enumerate(plans):
+        # Most certain first; of equals, the least stretched (sorted is stable).
+        (_, plan.pieces, words), *others = sorted(read[i], key=lambda r: -r[0])
+        plan.other_stretches = [(pieces, words) for _, pieces, words in others]
+        best.append(words)
+    return best
 
 
 def _pooled(words: list[OcrWord], field_type: str) -> list[OcrWord]:

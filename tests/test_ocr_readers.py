@@ -17,7 +17,7 @@ from ocr.engines.base import OcrEngine, OcrWord
 from ocr.engines.registry import load_engine
 from ocr.layout import load_layout
 from ocr.read_ink import cell_boxes, cut_around, field_box, fields_mask, layout_mask
-from ocr.read_pairs import RESPELLED_CONFIDENCE, Reading, marks_seen
+from ocr.read_pairs import RESPELLED_CONFIDENCE, Reading, check_names, marks_seen
 from ocr.readers import read_fields
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -710,3 +710,83 @@ def test_a_guess_the_context_makes_the_same_value_is_no_doubt() -> None:
     assert glyph.value == value.value == written
     assert glyph.confidence == pytest.approx(0.98)
     assert value.confidence == pytest.approx(0.55)
+
+
+def _read(text: str, confidence: float) -> Reading:
+    return Reading(text, confidence, words=[[OcrWord(ch, (0, 0, 1, 1), confidence) for ch in text]])
+
+
+def test_a_reading_at_another_stretch_that_the_name_confirms_is_taken() -> None:
+    # ｲﾉｳｴ condensed: the recogniser is surest of イウエ at one stretch, reads イノウエ at
+    # another; the name says which.
+    layout = load_layout(KYUYO)
+    kana = _read("イウエ　ヨウコ", 0.9)
+    kana.alternatives = [_read("イノウエ　ヨウコ", 0.8), _read("イノウエ　ヨウユ", 0.7)]
+    readings = {"recipient_name": _read("井上　陽子", 0.99), "recipient_kana": kana}
+    check_names(layout, readings)
+    assert readings["recipient_kana"].text == "イノウエ　ヨウコ"
+    assert readings["recipient_kana"].partner_agrees
+    # None agrees better: the surest stays, in doubt.
+    kana = _read("イウエ　ヨウコ", 0.9)
+    kana.alternatives = [_read("イウエ　ヨコ", 0.8)]
+    readings = {"recipient_name": _read("井上　陽子", 0.99), "recipient_kana": kana}
+    check_names(layout, readings)
+    assert readings["recipient_kana"].text == "イウエ　ヨウコ"
+    assert readings["recipient_kana"].partner_agrees is False
+
+
+def _comb_with_light_cells(light: list[int]) -> np.ndarray:
+    """個人番号 123456789018 printed in its comb, the digits at ``light`` (cell indexes) in
+    grey lighter than ink, as a blurred serif 7 is."""
+    layout = load_layout(KYUYO)
+    image = Image.open(layout.blank_image_path).convert("L")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, round(2.4 * 300 / 25.4))
+    cells = cell_boxes(layout.field("recipient_my_number"))
+    for i, (cell, ch) in enumerate(zip(cells, "123456789018", strict=True)):
+        centre = (cell.x + cell.w // 2, cell.y + cell.h // 2)
+        draw.text(centre, ch, font=font, fill=175 if i in light else 0, anchor="mm")
+    return np.asarray(image)
+
+
+@pytest.mark.parametrize("light", [[3], [11], [0, 1]])
+def test_a_digit_too_light_for_ink_in_a_comb_keeps_its_place_in_review(light: list[int]) -> None:
+    layout = load_layout(KYUYO)
+    result = read_fields(_comb_with_light_cells(light), layout, [_ppocr()])["recipient_my_number"]
+    assert result.value == "123456789018"
+    assert result.needs_review and "faint" in result.doubts
+    clear = read_fields(_comb_with_light_cells([]), layout, [_ppocr()])["recipient_my_number"]
+    assert clear.value == "123456789018" and "faint" not in clear.doubts
+
+
+class _WholeGlyphOnly(_Fixed):
+    """Reads its text only from a crop as tall as the whole written glyph."""
+
+    def __init__(self, text: str, min_height: int) -> None:
+        super().__init__(text, 0.999)
+        self.min_height = min_height
+
+    def read_line(self, image: np.ndarray, charset: str | None = None) -> list[OcrWord]:
+        found = super().read_line(image, charset)
+        return found if image.shape[0] >= self.min_height else []
+
+
+@pytest.mark.parametrize("dark_pixels", [4, 14])
+def test_faded_writing_is_read_whole_from_its_few_dark_pixels_in_review(dark_pixels: int) -> None:
+    # A faded, blurred 7: grey throughout but for a few dark pixels at its heart.
+    layout = load_layout(KYUYO)
+    image = Image.open(layout.blank_image_path).convert("L")
+    box = field_box(layout.field("recipient_birth_month"))
+    font = ImageFont.truetype(FONT, round(2.4 * 300 / 25.4))
+    centre = (box.x + box.w // 2, box.y + box.h // 2)
+    ImageDraw.Draw(image).text(centre, "7", font=font, fill=175, anchor="mm")
+    page = np.asarray(image).copy()
+    ys, xs = np.nonzero(page[box.y : box.y + box.h, box.x : box.x + box.w] < 200)
+    glyph_height = int(ys.max() - ys.min() + 1)
+    top = ys == ys.min()
+    seeds = (ys[top][:dark_pixels] + box.y, xs[top][:dark_pixels] + box.x)
+    page[seeds] = 60
+    result = read_fields(page, layout, [_WholeGlyphOnly("7", glyph_height)])
+    month = result["recipient_birth_month"]
+    assert month.value == 7
+    assert month.needs_review and "faint" in month.doubts

@@ -33,6 +33,7 @@ from ocr.read_text import may_be_variant, same_in_value, tidy
         ("address", "工業団地第１工区１５番", "工業団地第１工区１５番"),  # a place's 工 stays
         ("kana", "タﾞイキ", "ダイキ"),  # a voiced mark read on its own joins its kana
         ("kana", "ﾀﾞｲｷ", "ﾀﾞｲｷ"),  # half-width stays for normalization to convert
+        ("kana", "コント”ウ", "コンドウ"),  # ﾄﾞ stretched reads as ト and a closing quote
         ("free_text", "保険料28,600円", "保険料２８，６００円"),
         ("amount", "1-000", "1-000"),  # digit types are never touched
         ("text", "學生", "学生"),  # old character forms: modern outside names ...
@@ -156,6 +157,9 @@ def test_chinese_forms_read_for_the_modern_form_become_it(
         ("address", "ー", "－", True),  # every dash of an address is the 番地 hyphen
         ("text", "ー", "－", False),
         ("kana", "ｶ", "カ", True),
+        ("kana", "”", "ﾞ", True),  # the voiced mark, as read stretched
+        ("kana", "”", " ", False),
+        ("name", "”", "ﾞ", False),
         ("address", "１", "７", False),
         ("amount", "1", "1", False),  # digit types are never pooled
     ],
