@@ -44,6 +44,7 @@ from ocr.read_spacing import name_space
 from ocr.read_spelling import likelier_spelling
 from ocr.read_text import JAPANESE_TYPES, legal_forms, may_be_variant, same_in_value, tidy
 from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
+from ocr.read_vocabulary import settle_known
 from ocr.result import FieldResult, Value
 from validators.checkdigits import problem_with
 from validators.normalize import FULL_WIDTH_SPACE, NormalizationError, normalize
@@ -59,6 +60,8 @@ CHECK_MIN_PX = 20
 #: never wrong on digits (0 of ~830), and there Tesseract's disagreements were all its own
 #: mistakes (~1 field in 4); below it, its disagreement caught every PP-OCR error.
 SECOND_OPINION_BELOW = 0.98
+#: Confidence of a value not among those its box holds in practice (ocr.read_vocabulary).
+UNUSUAL_CONFIDENCE = 0.5
 #: Confidence of a checkbox with unexplained ink around it.
 STRAY_INK_CONFIDENCE = 0.3
 #: Confidence of a name that may be spelt with a variant the recogniser cannot produce.
@@ -532,6 +535,7 @@ def _result(plan: _Plan, reading: Reading, other: list[list[OcrWord]] | None) ->
         likelier = likelier_spelling(text, reading.read_characters(), frozenset(range(places)))
         if likelier != text:
             text, reading.respelled = likelier, True
+    text, known_doubt = settle_known(spec.name, text)
     value, ok = _normalized(spec.type, text)
     agrees: bool | None = None
     if other is not None and ok and _complete(plan, other):
@@ -556,8 +560,10 @@ def _result(plan: _Plan, reading: Reading, other: list[list[OcrWord]] | None) ->
         # A name and a reading that contradict each other: one of them is misread. (A
         # reading is also in doubt when its agreement is not certain.)
         caps.append(("reading_mismatch", UNMATCHED_READING_CONFIDENCE))
-    if reading.respelled:
+    if reading.respelled or known_doubt == "respelled":
         caps.append(("respelled", RESPELLED_CONFIDENCE))
+    if known_doubt == "unusual":
+        caps.append(("unusual", UNUSUAL_CONFIDENCE))
     read = "".join(w.text for w in reading.read_characters())
     if reading.form_in_doubt or may_be_variant(spec.type, text) or may_be_variant(spec.type, read):
         # (What was read counts too: 穗 read is written 穂 in the value, and may be 穗.)

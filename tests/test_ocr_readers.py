@@ -790,3 +790,23 @@ def test_faded_writing_is_read_whole_from_its_few_dark_pixels_in_review(dark_pix
     month = result["recipient_birth_month"]
     assert month.value == 7
     assert month.needs_review and "faint" in month.doubts
+
+
+@pytest.mark.parametrize(
+    ("read", "value", "doubt"),
+    [
+        ("給与", "給与", None),
+        ("哈与", "給与", "respelled"),  # the box's side through 給's 糸
+        ("鈴与・賞与", "給与・賞与", "respelled"),  # Japanese (a company), but no kind of pay
+        ("アルバイト代", "アルバイト代", "unusual"),
+        ("与", "与", "unusual"),
+    ],
+)
+def test_a_kind_of_pay_is_one_of_those_slips_print(
+    read: str, value: str, doubt: str | None
+) -> None:
+    page = _text_at("payment_kind", "給与", 10)
+    result = read_fields(page, load_layout(KYUYO), [_Fixed(read, 0.999)])["payment_kind"]
+    assert result.value == value
+    assert result.needs_review is (doubt is not None)
+    assert result.doubts == ((doubt,) if doubt else ())
