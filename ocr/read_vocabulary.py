@@ -1,4 +1,5 @@
-"""Boxes whose values come from a short list in practice: 種別 on the 給与支払報告書.
+"""Boxes whose values come from a list in practice: 種別 and 役職名 on the 給与支払報告書,
+続柄 on the 申告書.
 
 A reading one character off a listed value (給与 read 哈与, the side of the box through
 its 糸) is put right to it, in review; a reading neither listed nor that close goes to
@@ -24,6 +25,79 @@ KNOWN_VALUES: dict[str, tuple[str, ...]] = {
         "報酬",
         "歳費",
     ),
+    # 役職名: the titles companies print; a rarer one goes to review (技師 in a brush hand,
+    # its 師 drawn in two parts, read 技師幣 with certainty).
+    "recipient_title": (
+        "社員",
+        "部長",
+        "課長",
+        "係長",
+        "主任",
+        "次長",
+        "取締役",
+        "代表取締役",
+        "店長",
+        "工場長",
+        "技師",
+        "主査",
+        "主事",
+        "課長代理",
+        "専務取締役",
+        "常務取締役",
+        "監査役",
+        "執行役員",
+        "支店長",
+        "副店長",
+        "所長",
+        "室長",
+        "班長",
+        "職長",
+        "技師長",
+        "顧問",
+        "相談役",
+        "理事",
+        "理事長",
+        "嘱託",
+        "契約社員",
+        "パート",
+        "アルバイト",
+        "事務員",
+        "作業員",
+        "研究員",
+    ),
+}
+#: 続柄: a household's relations to the person, as the 申告書 asks for them.
+RELATIONS = (
+    "本人",
+    "妻",
+    "夫",
+    "子",
+    "長男",
+    "長女",
+    "次男",
+    "次女",
+    "三男",
+    "三女",
+    "父",
+    "母",
+    "義父",
+    "義母",
+    "兄",
+    "弟",
+    "姉",
+    "妹",
+    "祖父",
+    "祖母",
+    "孫",
+    "子の妻",
+    "世帯主",
+)
+KNOWN_VALUES |= {
+    name: RELATIONS
+    for name in (
+        "householder_relation",
+        *(f"dependent_{n}_relation" for n in range(1, 5)),
+    )
 }
 
 

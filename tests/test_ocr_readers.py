@@ -810,3 +810,18 @@ def test_a_kind_of_pay_is_one_of_those_slips_print(
     assert result.value == value
     assert result.needs_review is (doubt is not None)
     assert result.doubts == ((doubt,) if doubt else ())
+
+
+def test_an_unlisted_title_or_relation_goes_to_review() -> None:
+    layout = load_layout(KYUYO)
+    page = _text_at("recipient_title", "技師", 10)
+    listed = read_fields(page, layout, [_Fixed("技師", 0.999)])["recipient_title"]
+    split = read_fields(page, layout, [_Fixed("技師幣", 0.999)])["recipient_title"]
+    assert listed.value == "技師" and not listed.needs_review
+    assert split.needs_review and "respelled" in split.doubts  # 技師長, one off: a person checks
+    shinkoku = load_layout(SHINKOKU)
+    page = _page(SHINKOKU, {"householder_relation": "本人"}, size_mm=4.0)
+    misread = read_fields(page, shinkoku, [_Fixed("木人", 0.999)])["householder_relation"]
+    assert misread.value == "本人" and "respelled" in misread.doubts
+    unlisted = read_fields(page, shinkoku, [_Fixed("同居人", 0.999)])["householder_relation"]
+    assert unlisted.value == "同居人" and "unusual" in unlisted.doubts
