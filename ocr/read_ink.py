@@ -8,7 +8,7 @@ is read, and ink counted outside them tells an empty box from a filled one witho
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import cv2
@@ -203,7 +203,6 @@ class FieldInk:
         grouped = cv2.morphologyEx(faint, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
         return _blobs(grouped, MIN_FAINT_BLOB_PX) & (faint > 0)
 
-
     def weak(self) -> FieldInk | None:
         """This cut with its faint writing joined to the ink, where the ink is only the
         darkest core of the writing (a faded, blurred 昭 keeps 10 dark pixels of 300:
@@ -262,6 +261,10 @@ def cut(
         # the next field's box was cut off here.
         near = cv2.dilate(written.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         spilled = int(np.count_nonzero(near & dark & (sides | (ignore & ~on_print))))
+        # Past a side, the rest of a character can lie apart from what was kept of it
+        # (the tail of a 7 printed across its box's side, in the next box).
+        along = cv2.dilate(written.astype(np.uint8), _SPILL_REACH) > 0
+        spilled += int(np.count_nonzero(along & ~near & dark & ignore & ~on_print))
     return FieldInk(box, image, written, spilled)
 
 
@@ -315,6 +318,8 @@ def _joined_to(found: np.ndarray, writing: np.ndarray) -> np.ndarray:
     return found & keep[labels]
 
 
+#: How far along its line writing is looked for in the next box (~1 mm each way).
+_SPILL_REACH = np.ones((3, 25), np.uint8)
 #: A row of a ruling's band dark along at least this share of it is the printed ruling.
 _RULE_SHARE = 0.5
 #: A dark run along a ruling at least this long (~3.4 mm) is a piece of the ruling, not a
@@ -344,15 +349,21 @@ STRAY_MM = (1.5, 0.5)
 
 def cut_around(page: np.ndarray, printed: np.ndarray, fields: np.ndarray, box: Box) -> FieldInk:
     """Like :func:`cut`, over ``box`` widened by :data:`STRAY_MM` on each side, without
-    whatever lies in another field's box."""
+    whatever lies in another field's box. Ink only around the box, none in it, is no
+    writing of this field (the last 0 of a neighbour's amount printed past its own box
+    read as a count of 1)."""
     mx, my = (round(v * PX_PER_MM) for v in STRAY_MM)
     height, width = page.shape[:2]
     y0, y1 = max(0, box.y - my), min(height, box.y + box.h + my)
     x0, x1 = max(0, box.x - mx), min(width, box.x + box.w + mx)
     around = Box(x0, y0, x1 - x0, y1 - y0)
+    own = (slice(box.y - y0, box.y - y0 + box.h), slice(box.x - x0, box.x - x0 + box.w))
     others = fields[y0:y1, x0:x1].copy()
-    others[box.y - y0 : box.y - y0 + box.h, box.x - x0 : box.x - x0 + box.w] = False
-    return cut(page, printed, around, ignore=others)
+    others[own] = False
+    found = cut(page, printed, around, ignore=others)
+    if not found.ink[own].any():
+        return replace(found, ink=np.zeros_like(found.ink))
+    return found
 
 
 def _bridged(ink: np.ndarray, reach: int) -> np.ndarray:

@@ -46,7 +46,7 @@ from ocr.read_text import JAPANESE_TYPES, legal_forms, may_be_variant, same_in_v
 from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
 from ocr.read_vocabulary import settle_known
 from ocr.result import FieldResult, Value
-from validators.checkdigits import problem_with
+from validators.checkdigits import fails_check_digit
 from validators.normalize import FULL_WIDTH_SPACE, NormalizationError, normalize
 
 #: Fewer written pixels than this (~0.07 mm²) is an empty box; a thin handwritten 1 in a
@@ -94,8 +94,6 @@ UNREADABLE_PAGE_SHARE = 0.6
 #: ... counted only on pages with this many written fields (a slip holding three values,
 #: two in review, is not a bad scan).
 UNREADABLE_PAGE_MIN_FIELDS = 10
-#: Types whose last (or first) digit checks the others.
-CHECK_DIGIT_TYPES = frozenset({"my_number", "corporate_number", "number_any"})
 #: Types holding words the dictionary can check (titles, remarks); names have their own
 #: readings, addresses the postal list (and the dictionary past it: :func:`_result`).
 _PROSE_TYPES = frozenset({"text", "free_text"})
@@ -541,7 +539,7 @@ def _result(plan: _Plan, reading: Reading, other: list[list[OcrWord]] | None) ->
     if other is not None and ok and _complete(plan, other):
         other_value, other_ok = _normalized(spec.type, _text(plan, other)[0])
         agrees = other_ok and other_value == value
-        if not agrees and _fails_check_digit(spec.type, other_value):
+        if not agrees and fails_check_digit(spec.type, other_value):
             # A number the second engine read that cannot exist says nothing about the
             # first reading; a first reading failing its check digit is flagged by validation.
             agrees = None
@@ -598,12 +596,6 @@ def _complete(plan: _Plan, words: list[list[OcrWord]]) -> bool:
     if plan.cells is None:
         return True
     return sum(len(w.text.strip()) for piece in words for w in piece) == len(plan.cells)
-
-
-def _fails_check_digit(field_type: str, value: Value) -> bool:
-    if field_type not in CHECK_DIGIT_TYPES or not isinstance(value, str):
-        return False
-    return problem_with(field_type, value) is not None
 
 
 def _empty(spec: FieldSpec, box: Box, ink_pixels: int) -> FieldResult:

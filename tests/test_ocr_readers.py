@@ -825,3 +825,34 @@ def test_an_unlisted_title_or_relation_goes_to_review() -> None:
     assert misread.value == "本人" and "respelled" in misread.doubts
     unlisted = read_fields(page, shinkoku, [_Fixed("同居人", 0.999)])["householder_relation"]
     assert unlisted.value == "同居人" and "unusual" in unlisted.doubts
+
+
+def test_the_rest_of_a_character_past_the_side_in_the_next_box_sends_it_to_review() -> None:
+    # 384377 printed across the side: what stayed of the last 7 inside was lost with the
+    # side; its tail lies in the next box, apart from the writing read.
+    layout = load_layout(KYUYO)
+    box = field_box(layout.field("social_insurance"))
+    page = _amount_at_right_edge(-4).copy()
+    tail = (
+        slice(box.y + box.h // 2 - 6, box.y + box.h // 2 + 6),
+        slice(box.x + box.w + 5, box.x + box.w + 8),
+    )
+    assert fields_mask(layout)[tail].all()  # the next field's box
+    clear = read_fields(page, layout, [_Fixed("876600")])["social_insurance"]
+    page[tail] = 0
+    cut = read_fields(page, layout, [_Fixed("876600")])["social_insurance"]
+    assert not clear.needs_review
+    assert cut.needs_review and "spill" in cut.doubts
+
+
+def test_ink_only_around_a_box_is_not_its_writing() -> None:
+    # A neighbour's amount printed past its own box, ending just before this box.
+    layout = load_layout(KYUYO)
+    box = field_box(layout.field("dependents_specified_main"))
+    image = Image.open(layout.blank_image_path).convert("L")
+    page = np.asarray(image).copy()
+    beside = (slice(box.y + box.h // 2 - 8, box.y + box.h // 2 + 8), slice(box.x - 8, box.x - 5))
+    assert not fields_mask(layout)[beside].any()
+    page[beside] = 0
+    result = read_fields(page, layout, [_Fixed("1")])["dependents_specified_main"]
+    assert result.value is None and not result.needs_review

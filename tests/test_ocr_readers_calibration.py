@@ -84,3 +84,26 @@ def test_refit_reads_saved_observations_for_another_target(tmp_path) -> None:
     assert strict_doc["target_error"] == 0.002
     assert strict_doc["command"].startswith("python -m ocr.calibration.calibrate fit --seeds 1-2")
     assert "refit" in strict_doc["command"]
+
+
+def test_a_number_failing_its_check_digit_counts_as_flagged(monkeypatch) -> None:
+    """Validation sends it to review whatever its confidence, so it is never accepted."""
+    import numpy as np
+
+    from ocr.calibration import calibrate
+    from ocr.layout import load_layout
+    from ocr.result import FieldResult
+
+    layout = load_layout("kyuyo_kojinbetsu")
+    truth = {"recipient_my_number": "123456789018"}
+    read = {"recipient_my_number": "123456789010", "payer_number": "123456789018"}
+
+    def fake_read(page, layout, engines):  # type: ignore[no-untyped-def]
+        return {s.name: FieldResult(s.name, read.get(s.name), 0.99, False) for s in layout.fields}
+
+    monkeypatch.setattr(calibrate, "sample_page", lambda f, s, c: (np.zeros((1, 1)), truth))
+    monkeypatch.setattr(calibrate, "read_fields", fake_read)
+    observations, _ = calibrate.observe([layout.form_id], [0], ["clean"], [])
+    by_name = {o.name: o for o in observations}
+    assert by_name["recipient_my_number"].flagged  # check digit 8, not 0
+    assert not by_name["payer_number"].flagged  # a valid 個人番号 in the 番号 comb

@@ -49,6 +49,18 @@ def problem_with(field_type: str, value: str) -> str | None:
     return None
 
 
+#: Field types whose last (or first) digit checks the others.
+CHECK_DIGIT_TYPES = frozenset({"my_number", "corporate_number", "number_any"})
+
+
+def fails_check_digit(field_type: str, value: object) -> bool:
+    """Whether ``value``, read for a field of ``field_type``, is a number of a checked type
+    that cannot exist (validation sends such a value to review, always)."""
+    if field_type not in CHECK_DIGIT_TYPES or not isinstance(value, str):
+        return False
+    return problem_with(field_type, value) is not None
+
+
 def is_valid_municipality_code(value: str) -> bool:
     """全国地方公共団体コード, 6-digit form: 5 digits and a mod-11 check digit (weights 6–2).
 

@@ -42,6 +42,7 @@ from ocr.engines.registry import load_engine
 from ocr.layout import FORM_IDS, load_layout
 from ocr.readers import EMPTY, read_fields
 from ocr.result import FieldResult
+from validators.checkdigits import fails_check_digit
 
 #: Never let a value through below this confidence, whatever the samples say.
 MIN_THRESHOLD = 0.5
@@ -208,7 +209,8 @@ def observe(
                             truth.get(spec.name),
                             result.value,
                             result.confidence,
-                            result.needs_review,
+                            # A number failing its check digit goes to review in validation.
+                            result.needs_review or fails_check_digit(spec.type, result.value),
                             spec.type != "checkbox"
                             and result.value is None
                             and not result.raw_text,
