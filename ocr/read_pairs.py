@@ -160,20 +160,20 @@ def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
 
 
 def _best_agreeing(written_name: str, kana: Reading, dictionary: NameReadings) -> Reading:
-    """Of ``kana`` and its readings at other stretches, the one the name agrees with best:
-    certainly, then wholly; the most certain reading where none agrees better. (ｲﾉｳｴ
-    condensed reads イウエ at the stretch the recogniser is surest of, イノウエ at another.)"""
+    """``kana``, or where the name does not certainly agree with it, the first of its
+    readings at other stretches that the name certainly agrees with (ｲﾉｳｴ condensed reads
+    イウエ at the stretch the recogniser is surest of, イノウエ at another)."""
 
-    def agreement(reading: Reading) -> tuple[bool, bool]:
+    def certain(reading: Reading) -> bool:
         try:
             match = match_name(written_name, str(normalize("kana", reading.text)), dictionary)
         except NormalizationError:
-            return (False, False)
-        return (match is not None and match.certain, match is not None and match.whole)
+            return False
+        return match is not None and match.whole and match.certain
 
-    candidates = [kana, *kana.alternatives]
-    best = max(candidates, key=agreement)  # the first of equals: the most certain
-    return best if agreement(best) > agreement(kana) else kana
+    if certain(kana):
+        return kana
+    return next((other for other in kana.alternatives if certain(other)), kana)
 
 
 def marks_seen(kana: Reading, written: str, matched: str) -> bool:

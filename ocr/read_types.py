@@ -61,6 +61,10 @@ class TypeRule:
     #: Half-width katakana, as payroll software prints フリガナ, are read far better
     #: stretched to full-width proportions.
     stretches: tuple[float, ...] = (1.0,)
+    #: Stretches read only as alternatives, never taken for being surest: a name can
+    #: confirm one (ｲﾉｳｴ condensed reads イノウエ at triple width only), but at triple width
+    #: a separate voiced mark is often swallowed, surely (ﾔﾏｻﾞｷ read ヤマサキ).
+    alternative_stretches: tuple[float, ...] = ()
 
 
 RULES: dict[str, TypeRule] = {
@@ -78,7 +82,8 @@ RULES: dict[str, TypeRule] = {
     "kana": TypeRule(
         _KATAKANA + _HIRAGANA + _HALF_WIDTH_KANA + VOICED_MARKS,
         spaces="name",
-        stretches=(1.0, 2.0, 3.0),
+        stretches=(1.0, 2.0),
+        alternative_stretches=(3.0,),
     ),
     "name": TypeRule(JAPANESE, spaces="name"),
     "address": TypeRule(JAPANESE, multiline=True),

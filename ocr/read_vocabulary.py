@@ -74,10 +74,14 @@ RELATIONS = (
     "子",
     "長男",
     "長女",
-    "次男",
-    "次女",
+    "二男",
+    "二女",
     "三男",
     "三女",
+    "四男",
+    "四女",
+    "次男",
+    "次女",
     "父",
     "母",
     "義父",
@@ -109,6 +113,10 @@ def settle_known(field_name: str, text: str) -> tuple[str, str | None]:
     known = KNOWN_VALUES.get(field_name)
     if known is None or not text or text in known:
         return text, None
+    # A katakana drawn like a kanji (ニ男 for 二男) is the kanji the list holds.
+    same = next((value for value in known if _drawn(value) == _drawn(text)), None)
+    if same is not None:
+        return same, None
     close = next((value for value in known if _one_off(value, text)), None)
     if close is not None:
         return close, "respelled"
@@ -117,3 +125,11 @@ def settle_known(field_name: str, text: str) -> tuple[str, str | None]:
 
 def _one_off(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+#: Kanji and the katakana drawn exactly like them.
+_LOOKALIKES = str.maketrans("ロエカタトニハ", "口工力夕卜二八")
+
+
+def _drawn(text: str) -> str:
+    return text.translate(_LOOKALIKES)

@@ -333,17 +333,23 @@ def _recognise(engine: OcrEngine, fields: Sequence[Sequence[_Piece]]) -> list[li
 def _recognise_best(engine: OcrEngine, plans: list[_Plan]) -> list[list[list[OcrWord]]]:
     """Read each field at every stretch of its type, keep the most certain reading (and
     make its pieces the field's pieces for any second engine) and the others beside it."""
-    variants = [(i, _stretched(p.pieces, f)) for i, p in enumerate(plans) for f in p.rule.stretches]
-    readings = _recognise(engine, [pieces for _, pieces in variants])
-    read: dict[int, list[tuple[float, list[_Piece], list[list[OcrWord]]]]] = {}
-    for (i, pieces), words in zip(variants, readings, strict=True):
+    variants = [
+        (i, f in p.rule.stretches, _stretched(p.pieces, f))
+        for i, p in enumerate(plans)
+        for f in (*p.rule.stretches, *p.rule.alternative_stretches)
+    ]
+    readings = _recognise(engine, [pieces for _, _, pieces in variants])
+    read: dict[int, list[tuple[bool, float, list[_Piece], list[list[OcrWord]]]]] = {}
+    for (i, eligible, pieces), words in zip(variants, readings, strict=True):
         words = [_pooled(piece, plans[i].spec.type) for piece in words]
-        read.setdefault(i, []).append((least_certain(words), pieces, words))
+        read.setdefault(i, []).append((eligible, least_certain(words), pieces, words))
     best = []
     for i, plan in enumerate(plans):
-        # Most certain first; of equals, the least stretched (sorted is stable).
-        (_, plan.pieces, words), *others = sorted(read[i], key=lambda r: -r[0])
-        plan.other_stretches = [(pieces, words) for _, pieces, words in others]
+        # The surest eligible reading first, then the others, surest first; of equals, the
+        # least stretched (sorted is stable).
+        ranked = sorted(read[i], key=lambda r: (not r[0], -r[1]))
+        (_, _, plan.pieces, words), *others = ranked
+        plan.other_stretches = [(pieces, words) for _, _, pieces, words in others]
         best.append(words)
     return best
 

@@ -825,6 +825,9 @@ def test_an_unlisted_title_or_relation_goes_to_review() -> None:
     assert misread.value == "本人" and "respelled" in misread.doubts
     unlisted = read_fields(page, shinkoku, [_Fixed("同居人", 0.999)])["householder_relation"]
     assert unlisted.value == "同居人" and "unusual" in unlisted.doubts
+    # ニ and 二 are drawn alike: the list says which (not 長男, one character off).
+    second_son = read_fields(page, shinkoku, [_Fixed("ニ男", 0.999)])["householder_relation"]
+    assert second_son.value == "二男" and not second_son.needs_review
 
 
 def test_the_rest_of_a_character_past_the_side_in_the_next_box_sends_it_to_review() -> None:
@@ -856,3 +859,29 @@ def test_ink_only_around_a_box_is_not_its_writing() -> None:
     page[beside] = 0
     result = read_fields(page, layout, [_Fixed("1")])["dependents_specified_main"]
     assert result.value is None and not result.needs_review
+
+
+class _SwallowsMarksWhenWide(_Fixed):
+    """Reads ヤマザキ from a crop, unsure, and ヤマサキ, surely, from one stretched past
+    2.5 times the narrowest crop it has seen."""
+
+    def __init__(self) -> None:
+        super().__init__("ヤマザキ", 0.9)
+        self.narrowest = 10**6
+
+    def read_line(self, image: np.ndarray, charset: str | None = None) -> list[OcrWord]:
+        self.calls += 1
+        self.narrowest = min(self.narrowest, image.shape[1])
+        wide = image.shape[1] > 2.5 * self.narrowest
+        text, confidence = ("ヤマサキ", 0.999) if wide else ("ヤマザキ", 0.9)
+        pitch = image.shape[1] // len(text)
+        return [OcrWord(ch, (i * pitch, 0, pitch, 20), confidence) for i, ch in enumerate(text)]
+
+
+def test_triple_width_is_read_as_an_alternative_only() -> None:
+    # At triple width a half-width voiced mark is often swallowed, surely: ﾔﾏｻﾞｷ read ヤマサキ.
+    layout = load_layout(KYUYO)
+    page = _text_at("spouse_kana", "ヤマザキ", 10)
+    engine = _SwallowsMarksWhenWide()
+    assert read_fields(page, layout, [engine])["spouse_kana"].value == "ヤマザキ"
+    assert engine.calls == 3  # once at each width
