@@ -127,8 +127,16 @@ def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
             match = respelled
         kana.partner_agrees = False
         if match is None or not match.whole:
-            # The name as read may still be right and the reading a character off.
-            repaired = repair_reading(written_name, written_kana, dictionary)
+            # The name as read may still be right and the reading a character off (as
+            # read, or at another stretch: ﾔﾏｻﾞｷ ﾀﾞｲｷ read ヤマザキダ, ヤマザキダキ).
+            repaired = next(
+                (
+                    found
+                    for text in (written_kana, *_normalized_texts(kana.alternatives))
+                    if (found := repair_reading(written_name, text, dictionary)) is not None
+                ),
+                None,
+            )
             if repaired is not None:
                 name.text, kana.text = repaired.name, repaired.kana
                 if match is None:
@@ -157,6 +165,16 @@ def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
             # the pair is as sure as the surer of the two readings.
             kana.certainty = max(kana.characters, name.certainty)
             kana.partner_agrees = True
+
+
+def _normalized_texts(readings: list[Reading]) -> list[str]:
+    texts = []
+    for reading in readings:
+        try:
+            texts.append(str(normalize("kana", reading.text)))
+        except NormalizationError:
+            continue
+    return texts
 
 
 def _best_agreeing(written_name: str, kana: Reading, dictionary: NameReadings) -> Reading:

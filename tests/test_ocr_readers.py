@@ -885,3 +885,14 @@ def test_triple_width_is_read_as_an_alternative_only() -> None:
     engine = _SwallowsMarksWhenWide()
     assert read_fields(page, layout, [engine])["spouse_kana"].value == "ヤマザキ"
     assert engine.calls == 3  # once at each width
+
+
+def test_a_reading_at_another_stretch_a_character_off_the_name_is_repaired_in_review() -> None:
+    # ﾔﾏｻﾞｷ ﾀﾞｲｷ: ヤマザキダ at the surest stretch, ヤマザキダキ at another (イ dropped).
+    layout = load_layout(KYUYO)
+    kana = _read("ヤマザキダ", 0.27)
+    kana.alternatives = [_read("ヤマザキダキ", 0.18)]
+    readings = {"recipient_name": _read("山崎　大樹", 0.99), "recipient_kana": kana}
+    check_names(layout, readings)
+    assert readings["recipient_kana"].text == "ヤマザキ　ダイキ"
+    assert readings["recipient_kana"].partner_agrees is False  # put right, in review
