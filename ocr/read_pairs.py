@@ -52,6 +52,8 @@ class Reading:
     #: The same ink read at the type's other horizontal stretches, most certain first
     #: (half-width フリガナ: the reading its name confirms is taken, see check_names).
     alternatives: list[Reading] = field(default_factory=list)
+    #: The ink runs on past the characters read: one may be left out.
+    unread: bool = False
 
     @property
     def characters(self) -> float:

@@ -69,6 +69,36 @@ def name_space(
     return (widest + 1 if ratio >= SPACE_PITCH_RATIO else None), certainty
 
 
+#: Ink running on past the first or last character read by more than this many character
+#: pitches holds a character the reading left out (ヒロシ read ヒロ, the name 博 read ヒロ
+#: too); a character's ink reaches about half a pitch past its centre.
+UNREAD_PITCHES = 0.9
+
+
+def ink_unread(
+    words: Sequence[OcrWord],
+    ink_height: float,
+    ink_span: tuple[float, float],
+    half_width: bool = False,
+) -> bool:
+    """Whether the line's ink (``ink_span``: where it starts and ends, in the words' pixel
+    units) runs on past the first or the last character read by more than
+    :data:`UNREAD_PITCHES` of the line's character pitch."""
+    centres = [w.bbox[0] + w.bbox[2] / 2 for w in words]
+    if not centres:
+        return False
+    distances = sorted(b - a for a, b in pairwise(centres))
+    # The widest distance may hold the family/given-name space; a voiced mark's cell is
+    # another (ﾀﾞ read as ダ): the pitch is the median of the rest.
+    pitch = median(distances[:-1]) if len(distances) >= 3 else EM_PER_INK_HEIGHT * ink_height
+    if half_width and len(distances) < 3:
+        pitch /= 2
+    last_mark = 1.0 if half_width and _is_voiced(words[-1].text) else 0.0
+    before = (centres[0] - ink_span[0]) / pitch
+    after = (ink_span[1] - centres[-1]) / pitch - last_mark
+    return max(before, after) > UNREAD_PITCHES
+
+
 def _is_voiced(text: str) -> bool:
     """ガ, パ …: a kana that decomposes into a base and a (semi-)voiced mark."""
     return any(ch in "\u3099\u309a" for ch in unicodedata.normalize("NFD", text))

@@ -40,7 +40,7 @@ from ocr.read_ink import (
     word_spans,
 )
 from ocr.read_pairs import RESPELLED_CONFIDENCE, Reading, as_company, check_names, least_certain
-from ocr.read_spacing import name_space
+from ocr.read_spacing import ink_unread, name_space
 from ocr.read_spelling import likelier_spelling
 from ocr.read_text import JAPANESE_TYPES, legal_forms, may_be_variant, same_in_value, tidy
 from ocr.read_types import INK_ONLY_TYPES, RULES, TypeRule
@@ -60,6 +60,8 @@ CHECK_MIN_PX = 20
 #: never wrong on digits (0 of ~830), and there Tesseract's disagreements were all its own
 #: mistakes (~1 field in 4); below it, its disagreement caught every PP-OCR error.
 SECOND_OPINION_BELOW = 0.98
+#: Confidence of a name or reading whose ink runs on past the characters read.
+UNREAD_CONFIDENCE = 0.3
 #: Confidence of a value not among those its box holds in practice (ocr.read_vocabulary).
 UNUSUAL_CONFIDENCE = 0.5
 #: Confidence of a checkbox with unexplained ink around it.
@@ -421,6 +423,8 @@ def _reading(plan: _Plan, words: list[list[OcrWord]]) -> Reading:
         words = _pooled_in_context(plan, words, tidied)
         certainty = _text(plan, words)[1]
     reading = Reading(tidied, certainty, words=words, form_in_doubt=form_in_doubt)
+    if plan.rule.spaces == "name" and all(words):
+        reading.unread = _unread_ink(plan.pieces, words)
     if plan.spec.type == "name" and legal_forms(reading.text):
         as_company(reading)
     elif plan.spec.type in _PROSE_TYPES:
@@ -457,6 +461,22 @@ def _text(plan: _Plan, words: list[list[OcrWord]]) -> tuple[str, float]:
     if plan.rule.spaces == "name" and all(words):
         return _name_text(plan.pieces, words)
     return _joined(plan.pieces, words), least_certain(words)
+
+
+def _unread_ink(pieces: list[_Piece], words: list[list[OcrWord]]) -> bool:
+    """Whether a name's or reading's ink runs on past the characters read (see
+    :func:`ocr.read_spacing.ink_unread`), in the line's pixels."""
+    line = [
+        replace(w, bbox=(w.bbox[0] + round(p.x_origin * p.stretch), *w.bbox[1:]))
+        for p, piece_words in zip(pieces, words, strict=True)
+        for w in piece_words
+        if w.text.strip()
+    ]
+    first, last = pieces[0], pieces[-1]
+    start = (crop_margin(first.ink_height)[0] + first.x_origin) * first.stretch
+    end = last.image.shape[1] / last.stretch - crop_margin(last.ink_height)[0] + last.x_origin
+    ink_height = max(p.ink_height * p.stretch for p in pieces)
+    return ink_unread(line, ink_height, (start, end * last.stretch), first.stretch > 1.0)
 
 
 def _name_text(pieces: list[_Piece], words: list[list[OcrWord]]) -> tuple[str, float]:
@@ -580,6 +600,8 @@ def _result(plan: _Plan, reading: Reading, other: list[list[OcrWord]] | None) ->
     if plan.faint:
         # A faint character beside the ones read may be part of the value (13 read 1).
         caps.append(("faint", FAINT_BESIDE_CONFIDENCE))
+    if reading.unread:
+        caps.append(("unread", UNREAD_CONFIDENCE))
     for doubt, cap in caps:
         confidence = min(confidence, cap)
         if cap < threshold(spec.type):

@@ -22,6 +22,7 @@ DOUBTS = {
     "variant": "a character may be written in a variant form (﨑, 髙, 穗 …)",
     "spill": "the writing runs on into a neighbouring box or under the box's side",
     "faint": "faint writing beside what was read",
+    "unread": "the writing runs on past the characters read",
     "stray_ink": "ink around a checkbox that belongs to no field (a stamp, a stroke)",
     "page": "most of the page's writing is in doubt",
     "off_the_scan": "the field's box lies partly off the scanned image",

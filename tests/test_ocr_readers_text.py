@@ -7,7 +7,7 @@ import pytest
 
 from ocr.engines.base import OcrWord
 from ocr.read_ink import name_spans, runs, text_lines
-from ocr.read_spacing import name_space
+from ocr.read_spacing import ink_unread, name_space
 from ocr.read_text import may_be_variant, same_in_value, tidy
 
 
@@ -168,3 +168,15 @@ def test_characters_that_become_the_same_in_the_value(
     field_type: str, a: str, b: str, same: bool
 ) -> None:
     assert same_in_value(field_type, a, b) is same
+
+
+def test_ink_running_on_past_the_last_character_read_is_unread() -> None:
+    # ヒロシ read ヒロ: the シ's ink lies a pitch past the ロ.
+    read = _words([15, 45])
+    assert ink_unread(read, ink_height=28, ink_span=(0, 95))
+    assert not ink_unread(read, ink_height=28, ink_span=(0, 62))
+    assert ink_unread(read, ink_height=28, ink_span=(-35, 62))  # or before the first
+    # Half-width, a voiced last character takes its mark's cell too (ﾀﾞ read as ダ).
+    voiced = [*_words([6, 18, 30]), OcrWord("ダ", (38, 0, 8, 30), 0.99)]
+    assert not ink_unread(voiced, ink_height=20, ink_span=(0, 60), half_width=True)
+    assert ink_unread(voiced, ink_height=20, ink_span=(0, 72), half_width=True)
