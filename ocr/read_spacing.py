@@ -90,9 +90,9 @@ def ink_unread(
     distances = sorted(b - a for a, b in pairwise(centres))
     # The widest distance may hold the family/given-name space; a voiced mark's cell is
     # another (ﾀﾞ read as ダ): the pitch is the median of the rest.
-    pitch = median(distances[:-1]) if len(distances) >= 3 else EM_PER_INK_HEIGHT * ink_height
-    if half_width and len(distances) < 3:
-        pitch /= 2
+    pitch = median(distances[:-1]) if len(distances) >= 3 else 0.0
+    if pitch <= 0:
+        pitch = EM_PER_INK_HEIGHT * ink_height / (2 if half_width else 1)
     last_mark = 1.0 if half_width and _is_voiced(words[-1].text) else 0.0
     before = (centres[0] - ink_span[0]) / pitch
     after = (ink_span[1] - centres[-1]) / pitch - last_mark

@@ -75,7 +75,14 @@ class _Fixed:
 
     def read_line(self, image: np.ndarray, charset: str | None = None) -> list[OcrWord]:
         self.calls += 1
-        return [OcrWord(ch, (0, 0, 1, 1), self.confidence) for ch in self.text]
+        # The characters evenly across the crop, as an engine places what it reads.
+        pitch = image.shape[1] / max(len(self.text), 1)
+        return [
+            OcrWord(
+                ch, (round(i * pitch), 0, max(1, round(pitch)), image.shape[0]), self.confidence
+            )
+            for i, ch in enumerate(self.text)
+        ]
 
 
 @pytest.fixture(autouse=True)
@@ -334,9 +341,10 @@ class _Scripted(_Fixed):
         self.guesses = guesses or {}
 
     def read_line(self, image: np.ndarray, charset: str | None = None) -> list[OcrWord]:
+        placed = super().read_line(image, charset)
         return [
-            OcrWord(ch, (0, 0, 1, 1), c, self.guesses.get(i, ()))
-            for i, (ch, c) in enumerate(zip(self.text, self.confidences, strict=True))
+            OcrWord(ch, w.bbox, c, self.guesses.get(i, ()))
+            for i, (ch, c, w) in enumerate(zip(self.text, self.confidences, placed, strict=True))
         ]
 
 
