@@ -107,11 +107,9 @@ def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
     agrees only with one character swapped for the engine's next guess takes that
     spelling, in review. A reading that agrees with no spelling is in doubt.
     """
-    kinds = {spec.name: spec.type for spec in layout.fields}
-    for name_field, kind in kinds.items():
-        kana_field = name_field.removesuffix("name") + "kana"
+    for name_field, kana_field in _pairs(layout):
         name, kana = readings.get(name_field), readings.get(kana_field)
-        if kind != "name" or kinds.get(kana_field) != "kana" or name is None or kana is None:
+        if name is None or kana is None:
             continue
         dictionary = sudachi_readings()
         try:
@@ -169,6 +167,35 @@ def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
             kana.partner_agrees = True
 
 
+def _pairs(layout: FormLayout) -> list[tuple[str, str]]:
+    """Each name field of ``layout`` with its reading (フリガナ) field."""
+    kinds = {spec.name: spec.type for spec in layout.fields}
+    pairs = []
+    for name_field, kind in kinds.items():
+        kana_field = name_field.removesuffix("name") + "kana"
+        if kind == "name" and kinds.get(kana_field) == "kana":
+            pairs.append((name_field, kana_field))
+    return pairs
+
+
+def unconfirmed_readings(layout: FormLayout, readings: dict[str, Reading]) -> set[str]:
+    """The reading (フリガナ) fields whose name does not certainly agree with them as read
+    (those worth reading again another way, see check_names)."""
+    dictionary = sudachi_readings()
+    unconfirmed = set()
+    for name_field, kana_field in _pairs(layout):
+        name, kana = readings.get(name_field), readings.get(kana_field)
+        if name is None or kana is None:
+            continue
+        try:
+            written_name = str(normalize("name", name.text))
+        except NormalizationError:
+            continue
+        if not _certainly_agrees(written_name, kana, dictionary):
+            unconfirmed.add(kana_field)
+    return unconfirmed
+
+
 def _normalized_texts(readings: list[Reading]) -> list[str]:
     texts = []
     for reading in readings:
@@ -184,16 +211,24 @@ def _best_agreeing(written_name: str, kana: Reading, dictionary: NameReadings) -
     readings at other stretches that the name certainly agrees with (ｲﾉｳｴ condensed reads
     イウエ at the stretch the recogniser is surest of, イノウエ at another)."""
 
-    def certain(reading: Reading) -> bool:
-        try:
-            match = match_name(written_name, str(normalize("kana", reading.text)), dictionary)
-        except NormalizationError:
-            return False
-        return match is not None and match.whole and match.certain
-
-    if certain(kana):
+    if _certainly_agrees(written_name, kana, dictionary):
         return kana
-    return next((other for other in kana.alternatives if certain(other)), kana)
+    return next(
+        (
+            other
+            for other in kana.alternatives
+            if _certainly_agrees(written_name, other, dictionary)
+        ),
+        kana,
+    )
+
+
+def _certainly_agrees(written_name: str, kana: Reading, dictionary: NameReadings) -> bool:
+    try:
+        match = match_name(written_name, str(normalize("kana", kana.text)), dictionary)
+    except NormalizationError:
+        return False
+    return match is not None and match.whole and match.certain
 
 
 def marks_seen(kana: Reading, written: str, matched: str) -> bool:

@@ -39,7 +39,14 @@ from ocr.read_ink import (
     text_lines,
     word_spans,
 )
-from ocr.read_pairs import RESPELLED_CONFIDENCE, Reading, as_company, check_names, least_certain
+from ocr.read_pairs import (
+    RESPELLED_CONFIDENCE,
+    Reading,
+    as_company,
+    check_names,
+    least_certain,
+    unconfirmed_readings,
+)
 from ocr.read_spacing import ink_unread, name_space
 from ocr.read_spelling import likelier_spelling
 from ocr.read_text import JAPANESE_TYPES, legal_forms, may_be_variant, same_in_value, tidy
@@ -136,6 +143,8 @@ class _Plan:
     #: The pieces and the first engine's words at the type's other stretches, most
     #: certain first.
     other_stretches: list[tuple[list[_Piece], list[list[OcrWord]]]] = field(default_factory=list)
+    #: The pieces as cut, before any stretch.
+    unstretched: list[_Piece] = field(default_factory=list)
 
 
 def read_fields(
@@ -184,6 +193,7 @@ def read_fields(
             second[i] = reading
 
     readings = {p.spec.name: _reading(p, words) for p, words in zip(plans, first, strict=True)}
+    _read_wider(engines[0], plans, unconfirmed_readings(layout, readings))
     for plan in plans:
         readings[plan.spec.name].alternatives = [
             _reading(replace(plan, pieces=pieces), words) for pieces, words in plan.other_stretches
@@ -335,25 +345,36 @@ def _recognise(engine: OcrEngine, fields: Sequence[Sequence[_Piece]]) -> list[li
 def _recognise_best(engine: OcrEngine, plans: list[_Plan]) -> list[list[list[OcrWord]]]:
     """Read each field at every stretch of its type, keep the most certain reading (and
     make its pieces the field's pieces for any second engine) and the others beside it."""
-    variants = [
-        (i, f in p.rule.stretches, _stretched(p.pieces, f))
-        for i, p in enumerate(plans)
-        for f in (*p.rule.stretches, *p.rule.alternative_stretches)
-    ]
-    readings = _recognise(engine, [pieces for _, _, pieces in variants])
-    read: dict[int, list[tuple[bool, float, list[_Piece], list[list[OcrWord]]]]] = {}
-    for (i, eligible, pieces), words in zip(variants, readings, strict=True):
+    variants = [(i, _stretched(p.pieces, f)) for i, p in enumerate(plans) for f in p.rule.stretches]
+    readings = _recognise(engine, [pieces for _, pieces in variants])
+    read: dict[int, list[tuple[float, list[_Piece], list[list[OcrWord]]]]] = {}
+    for (i, pieces), words in zip(variants, readings, strict=True):
         words = [_pooled(piece, plans[i].spec.type) for piece in words]
-        read.setdefault(i, []).append((eligible, least_certain(words), pieces, words))
+        read.setdefault(i, []).append((least_certain(words), pieces, words))
     best = []
     for i, plan in enumerate(plans):
-        # The surest eligible reading first, then the others, surest first; of equals, the
-        # least stretched (sorted is stable).
-        ranked = sorted(read[i], key=lambda r: (not r[0], -r[1]))
-        (_, _, plan.pieces, words), *others = ranked
-        plan.other_stretches = [(pieces, words) for _, _, pieces, words in others]
+        plan.unstretched = plan.pieces
+        # Most certain first; of equals, the least stretched (sorted is stable).
+        (_, plan.pieces, words), *others = sorted(read[i], key=lambda r: -r[0])
+        plan.other_stretches = [(pieces, words) for _, pieces, words in others]
         best.append(words)
     return best
+
+
+def _read_wider(engine: OcrEngine, plans: list[_Plan], fields: set[str]) -> None:
+    """``fields`` read again at their type's alternative stretches, kept with the other
+    stretches' readings (triple-width フリガナ: slow, and worth it only where the name does
+    not already confirm the reading, and the writing read best stretched: half-width)."""
+    wider = [
+        (plan, _stretched(plan.unstretched, f))
+        for plan in plans
+        if plan.spec.name in fields and plan.pieces and plan.pieces[0].stretch > 1.0
+        for f in plan.rule.alternative_stretches
+    ]
+    readings = _recognise(engine, [pieces for _, pieces in wider])
+    # After the type's own stretches: those are tried first.
+    for (plan, pieces), words in zip(wider, readings, strict=True):
+        plan.other_stretches.append((pieces, [_pooled(piece, plan.spec.type) for piece in words]))
 
 
 def _pooled(words: list[OcrWord], field_type: str) -> list[OcrWord]:
