@@ -14,14 +14,15 @@ import unicodedata
 
 import jaconv
 
-#: Kanji drawn exactly like a katakana.
-_KATAKANA_LOOKALIKES = str.maketrans("口工力夕卜二八", "ロエカタトニハ")
+#: Kanji drawn exactly like a katakana, and those katakana.
+KANJI_LIKE_KATAKANA = ("口工力夕卜二八", "ロエカタトニハ")
+_KATAKANA_LOOKALIKES = str.maketrans(*KANJI_LIKE_KATAKANA)
 #: Marks drawn like the long-vowel mark ー when they follow katakana.
 _DASHES = "-－‐―—一ｰ"
 #: Everything an address's hyphen between two numbers is read as (all become －).
 DASH_LIKE = frozenset(_DASHES + "ー_＿~〜")
 _KATAKANA = r"[\u30a1-\u30fa\u30fcｦ-ﾟ]"
-_LOOKALIKE = "[口工力夕卜二八]"
+_LOOKALIKE = f"[{KANJI_LIKE_KATAKANA[0]}]"
 
 _BEFORE_KATAKANA = re.compile(f"{_LOOKALIKE}(?={_KATAKANA})")
 _AFTER_KATAKANA = re.compile(f"(?<={_KATAKANA}){_LOOKALIKE}")

@@ -8,6 +8,8 @@ review as read: 鈴与・賞与 reads like Japanese (鈴与 is a company), but n
 
 from __future__ import annotations
 
+from ocr.read_text import KANJI_LIKE_KATAKANA
+
 #: The values written in practice, the most common first. 種別: the eLTAX layout's examples
 #: (「給料」「給与・賞与」) and the other names payroll software prints for kinds of pay.
 KNOWN_VALUES: dict[str, tuple[str, ...]] = {
@@ -127,8 +129,7 @@ def _one_off(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
-#: Kanji and the katakana drawn exactly like them.
-_LOOKALIKES = str.maketrans("ロエカタトニハ", "口工力夕卜二八")
+_LOOKALIKES = str.maketrans(KANJI_LIKE_KATAKANA[1], KANJI_LIKE_KATAKANA[0])
 
 
 def _drawn(text: str) -> str:

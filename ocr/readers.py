@@ -484,9 +484,11 @@ def _text(plan: _Plan, words: list[list[OcrWord]]) -> tuple[str, float]:
     return _joined(plan.pieces, words), least_certain(words)
 
 
-def _unread_ink(pieces: list[_Piece], words: list[list[OcrWord]]) -> bool:
-    """Whether a name's or reading's ink runs on past the characters read (see
-    :func:`ocr.read_spacing.ink_unread`), in the line's pixels."""
+def _line(
+    pieces: list[_Piece], words: list[list[OcrWord]]
+) -> tuple[list[OcrWord], float, tuple[float, float]]:
+    """A name's characters across its pieces, in the line's (stretched) pixels; the height
+    of its ink; and where its ink starts and ends."""
     line = [
         replace(w, bbox=(w.bbox[0] + round(p.x_origin * p.stretch), *w.bbox[1:]))
         for p, piece_words in zip(pieces, words, strict=True)
@@ -495,25 +497,21 @@ def _unread_ink(pieces: list[_Piece], words: list[list[OcrWord]]) -> bool:
     ]
     first, last = pieces[0], pieces[-1]
     start = (crop_margin(first.ink_height)[0] + first.x_origin) * first.stretch
-    end = last.image.shape[1] / last.stretch - crop_margin(last.ink_height)[0] + last.x_origin
-    ink_height = max(p.ink_height * p.stretch for p in pieces)
-    return ink_unread(line, ink_height, (start, end * last.stretch), first.stretch > 1.0)
+    end = last.image.shape[1] + (last.x_origin - crop_margin(last.ink_height)[0]) * last.stretch
+    return line, max(p.ink_height * p.stretch for p in pieces), (start, end)
+
+
+def _unread_ink(pieces: list[_Piece], words: list[list[OcrWord]]) -> bool:
+    """Whether a name's or reading's ink runs on past the characters read (see
+    :func:`ocr.read_spacing.ink_unread`)."""
+    line, ink_height, span = _line(pieces, words)
+    return ink_unread(line, ink_height, span, pieces[0].stretch > 1.0)
 
 
 def _name_text(pieces: list[_Piece], words: list[list[OcrWord]]) -> tuple[str, float]:
     """A name's characters with the space placed by their pitch across the whole line (the
     pieces cut at ink gaps only help recognition: a small ィ leaves a gap too)."""
-    line: list[OcrWord] = []
-    for piece, piece_words in zip(pieces, words, strict=True):
-        shift = round(piece.x_origin * piece.stretch)
-        for w in piece_words:
-            if w.text.strip():
-                x, y, width, height = w.bbox
-                line.append(OcrWord(w.text, (x + shift, y, width, height), w.confidence))
-    ink_height = max(p.ink_height * p.stretch for p in pieces)
-    last = pieces[-1]
-    ink_end = last.image.shape[1] - crop_margin(last.ink_height)[0] * last.stretch
-    ink_end += last.x_origin * last.stretch
+    line, ink_height, (_, ink_end) = _line(pieces, words)
     # Only half-width katakana is read stretched (see read_types).
     at, spacing = name_space(line, ink_height, pieces[0].stretch > 1.0, ink_end)
     chars = [w.text for w in line]
