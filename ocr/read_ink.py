@@ -151,6 +151,32 @@ def stray_ink(
     return max(int(_written(image).sum()), _blob_pixels(image < FAINT_LEVEL))
 
 
+#: Writing is followed across a whitened ruling this wide (its dilated print).
+_ACROSS_RULING = np.ones((2 * BLANK_DILATION_PX + 5, 1), np.uint8)
+
+
+def share_in_box(page: np.ndarray, printed: np.ndarray, box: Box, margin: int) -> float:
+    """Of the writing that reaches into ``box``, the share inside it, followed within
+    ``margin`` around the box and across the printed lines it crosses: a mark lies mostly
+    in its box, a stamp's ring or another line's stroke passing through it mostly not.
+    1.0 where nothing reaches in."""
+    height, width = page.shape[:2]
+    y0, y1 = max(0, box.y - margin), min(height, box.y + box.h + margin)
+    x0, x1 = max(0, box.x - margin), min(width, box.x + box.w + margin)
+    writing = cut(page, printed, Box(x0, y0, x1 - x0, y1 - y0)).ink
+    inside = np.zeros_like(writing)
+    inside[box.y - y0 : box.y - y0 + box.h, box.x - x0 : box.x - x0 + box.w] = True
+    # Joined across the printed lines it crosses, which were whitened with their margin.
+    mask = writing.astype(np.uint8)
+    bridged = np.maximum(cv2.dilate(mask, _ACROSS_RULING), cv2.dilate(mask, _ACROSS_RULING.T))
+    _, labels = cv2.connectedComponents(bridged, connectivity=8)
+    reaching = np.unique(labels[writing & inside])
+    if not reaching.size:
+        return 1.0
+    pieces = np.isin(labels, reaching) & writing
+    return int(np.count_nonzero(pieces & inside)) / int(np.count_nonzero(pieces))
+
+
 @dataclass(frozen=True)
 class FieldInk:
     """One field box cut from the page with the printed form removed."""
@@ -203,6 +229,33 @@ class FieldInk:
         grouped = cv2.morphologyEx(faint, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
         return _blobs(grouped, MIN_FAINT_BLOB_PX) & (faint > 0)
 
+    def with_faint_beside(self) -> FieldInk | None:
+        """This cut with the faint writing apart from its ink joined to it, where that
+        writing lies on the ink's line: a faded character whose strokes are lighter than
+        ink throughout (山 of a faded 山下) beside darker ones, which reading the ink
+        alone leaves out. None where there is none."""
+        rows = np.flatnonzero(self.ink.any(axis=1))
+        if not rows.size:
+            return None
+        top, bottom = int(rows[0]), int(rows[-1]) + 1
+        faint = self.faint_writing() | self.ink
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(
+            faint.astype(np.uint8), connectivity=8
+        )
+        heights = stats[:, cv2.CC_STAT_HEIGHT]
+        overlap = np.minimum(stats[:, cv2.CC_STAT_TOP] + heights, bottom) - np.maximum(
+            stats[:, cv2.CC_STAT_TOP], top
+        )
+        # Apart from the ink (a stroke's blurred edge is the ink's own), and on its line:
+        # mostly within the ink's rows and at least a third as tall (not a speck or a
+        # stamp's edge reaching in from above or below).
+        keep = (overlap >= BESIDE_LINE_SHARE * heights) & (3 * heights >= bottom - top)
+        keep[np.unique(labels[self.ink])] = False
+        keep[0] = False
+        if not keep.any():
+            return None
+        return FieldInk(self.box, self.image, self.ink | keep[labels], self.spilled)
+
     def weak(self) -> FieldInk | None:
         """This cut with its faint writing joined to the ink, where the ink is only the
         darkest core of the writing (a faded, blurred 昭 keeps 10 dark pixels of 300:
@@ -219,6 +272,9 @@ class FieldInk:
         return FieldInk(self.box, self.image, grown, self.spilled)
 
 
+#: Faint writing beside the ink is on its line when at least this share of its height lies
+#: within the ink's rows.
+BESIDE_LINE_SHARE = 0.5
 #: Writing whose faint pixels joined to its ink outnumber the ink this many times over was
 #: faded or blurred: its ink is only the cores of its strokes.
 WEAK_INK_RATIO = 4

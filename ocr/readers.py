@@ -35,6 +35,7 @@ from ocr.read_ink import (
     name_spans,
     normalise_contrast,
     runs,
+    share_in_box,
     stray_ink,
     text_lines,
     word_spans,
@@ -71,6 +72,12 @@ SECOND_OPINION_BELOW = 0.98
 UNREAD_CONFIDENCE = 0.3
 #: Confidence of a value not among those its box holds in practice (ocr.read_vocabulary).
 UNUSUAL_CONFIDENCE = 0.5
+#: A checkbox's ink is its mark when at least this share of the writing it belongs to lies
+#: in the box: a tick overshoots a little, a stamp's ring crossing the box lies mostly
+#: outside it.
+MIN_MARK_SHARE_INSIDE = 0.35
+#: ... followed this far around the box (~8 mm: a stamp's ring is ~20 mm across).
+MARK_REACH_PX = 95
 #: Confidence of a checkbox with unexplained ink around it.
 STRAY_INK_CONFIDENCE = 0.3
 #: Confidence of a name that may be spelt with a variant the recogniser cannot produce.
@@ -227,7 +234,10 @@ def _plan(
     ink = cut(page, printed, box)
     if spec.type in INK_ONLY_TYPES:
         margin = min(box.w, box.h)
-        return _checkbox(spec, ink, stray_ink(page, printed, fields, box, margin)), None
+        stray = stray_ink(page, printed, fields, box, margin)
+        inked = ink.ink_pixels >= CHECK_MIN_PX
+        share = share_in_box(page, printed, box, MARK_REACH_PX) if inked else 1.0
+        return _checkbox(spec, ink, stray, share), None
     if not spec.cells:
         # Text printed or written a little past the box edge is still this field's.
         ink = cut_around(page, printed, fields, box)
@@ -252,6 +262,9 @@ def _plan(
         if weak is not None:
             # Read the faded writing whole (its dark cores alone read as nothing), in review.
             ink, plan.faint = weak, weak.ink_pixels
+        if plan.faint:
+            # A faded character beside darker ones is read with them, in review.
+            ink = ink.with_faint_beside() or ink
     if spec.cells:
         _plan_comb(plan, page, printed)
     else:
@@ -661,7 +674,9 @@ def _empty(spec: FieldSpec, box: Box, ink_pixels: int) -> FieldResult:
     )
 
 
-def _checkbox(spec: FieldSpec, ink: FieldInk, stray: int) -> FieldResult:
+def _checkbox(spec: FieldSpec, ink: FieldInk, stray: int, share_inside: float) -> FieldResult:
+    """Marked or not by the ink in the box; ``stray`` is the ink around it and
+    ``share_inside`` the share of the writing reaching into the box that lies inside it."""
     pixels = ink.ink_pixels
     if pixels < CHECK_MIN_PX:
         # A faint or thin mark breaks into specks lighter than ink; an empty box holds
@@ -670,12 +685,17 @@ def _checkbox(spec: FieldSpec, ink: FieldInk, stray: int) -> FieldResult:
     marked = pixels >= CHECK_MIN_PX
     # Certain far from the decision line, in doubt near it (a faint or tiny mark): an
     # empty box is sure at 0 pixels, a mark at three times the minimum.
-    if marked:
+    passing = marked and share_inside < MIN_MARK_SHARE_INSIDE
+    if passing:
+        # Ink that mostly lies outside the box is not its mark (a stamp's ring across it),
+        # but it may hide one: a person decides.
+        marked, confidence = False, STRAY_INK_CONFIDENCE
+    elif marked:
         confidence = min(1.0, 0.5 + (pixels - CHECK_MIN_PX) / (4 * CHECK_MIN_PX))
     else:
         confidence = 1.0 - 0.5 * pixels / CHECK_MIN_PX
-    doubts = ("uncertain",) if confidence < threshold(spec.type) else ()
-    if stray >= CHECK_MIN_PX:
+    doubts = ("uncertain",) if confidence < threshold(spec.type) and not passing else ()
+    if stray >= CHECK_MIN_PX or passing:
         # Ink all around (a stamp, a stroke from a neighbouring line): whatever is in the
         # box may be part of it; a person decides.
         confidence = min(confidence, STRAY_INK_CONFIDENCE)

@@ -16,7 +16,15 @@ from ocr import read_confidence, readers
 from ocr.engines.base import OcrEngine, OcrWord
 from ocr.engines.registry import load_engine
 from ocr.layout import load_layout
-from ocr.read_ink import cell_boxes, cut_around, field_box, fields_mask, layout_mask
+from ocr.read_ink import (
+    Box,
+    FieldInk,
+    cell_boxes,
+    cut_around,
+    field_box,
+    fields_mask,
+    layout_mask,
+)
 from ocr.read_pairs import RESPELLED_CONFIDENCE, Reading, check_names, marks_seen
 from ocr.readers import read_fields
 
@@ -143,11 +151,37 @@ def test_checkbox_under_a_stamp_goes_to_review(ink: int) -> None:
     )
     # The stamp reaches into neighbouring fields too: those are read (as nothing here).
     result = read_fields(np.asarray(image), load_layout(SHINKOKU), [_Fixed("")])
-    assert result["dependent_3_birth_era_showa"].value is True
     assert result["dependent_3_birth_era_showa"].needs_review
     assert not read_fields(
         _page(SHINKOKU, {"birth_era_showa": True}), load_layout(SHINKOKU), [_NoOcr()]
     )["birth_era_showa"].needs_review
+
+
+def test_a_stamp_ring_across_a_checkbox_is_not_its_mark() -> None:
+    layout = load_layout(KYUYO)
+    box = field_box(layout.field("mid_year_hired"))
+    image = Image.fromarray(_page(KYUYO, {}))
+    # A 印's ring, centred below the box's left corner, crossing its side and bottom.
+    cx, cy, r = box.x, box.y + box.h + 70, 110
+    ImageDraw.Draw(image).ellipse((cx - r, cy - r, cx + r, cy + r), outline=0, width=4)
+    result = read_fields(np.asarray(image), layout, [_Fixed("")])["mid_year_hired"]
+    assert result.value is None
+    assert result.needs_review and "stray_ink" in result.doubts
+
+
+def test_a_tick_running_out_of_its_checkbox_is_its_mark() -> None:
+    layout = load_layout(KYUYO)
+    box = field_box(layout.field("mid_year_hired"))
+    image = Image.fromarray(_page(KYUYO, {}))
+    cx, cy = box.x + box.w // 2, box.y + box.h // 2
+    # A レ whose long stroke runs a box height past the top right corner.
+    ImageDraw.Draw(image).line(
+        [(cx - 12, cy - 6), (cx - 4, cy + 12), (box.x + box.w + 20, box.y - box.h)],
+        fill=0,
+        width=4,
+    )
+    result = read_fields(np.asarray(image), layout, [_Fixed("")])["mid_year_hired"]
+    assert result.value is True
 
 
 def test_a_faded_scan_is_read_against_its_own_print_and_paper() -> None:
@@ -602,6 +636,47 @@ def test_a_faint_character_beside_a_name_sends_it_to_review() -> None:
     clear = read_fields(_text_at("payer_name", "東和精", 20), layout, [_Fixed("東和精", 0.999)])
     assert faint.needs_review and faint.confidence <= readers.FAINT_BESIDE_CONFIDENCE
     assert not clear["payer_name"].needs_review
+
+
+class _Widths(_Fixed):
+    """Like _Fixed, keeping the width of every crop it is given."""
+
+    def __init__(self, text: str, confidence: float = 0.99) -> None:
+        super().__init__(text, confidence)
+        self.widths: list[int] = []
+
+    def read_line(self, image: np.ndarray, charset: str | None = None) -> list[OcrWord]:
+        self.widths.append(image.shape[1])
+        return super().read_line(image, charset)
+
+
+def test_a_faint_character_beside_a_name_is_read_with_it() -> None:
+    layout = load_layout(KYUYO)
+    box = field_box(layout.field("payer_name"))
+    image = Image.fromarray(_text_at("payer_name", "東和精", 20))
+    font = ImageFont.truetype(FONT, round(2.4 * 300 / 25.4))
+    after = box.x + 20 + round(font.getlength("東和精"))
+    # Faded, 工 is lighter than ink throughout: no dark pixel joins it to the rest.
+    ImageDraw.Draw(image).text((after, box.y + box.h // 2), "工", font=font, fill=175, anchor="lm")
+    faint, dark = _Widths("東和精工"), _Widths("東和精工")
+    result = read_fields(np.asarray(image), layout, [faint])["payer_name"]
+    read_fields(_text_at("payer_name", "東和精工", 20), layout, [dark])
+    assert result.needs_review
+    # The crop read holds the faint 工 as the dark one's holds the dark 工.
+    assert abs(max(faint.widths) - max(dark.widths)) <= 4
+
+
+def test_only_faint_writing_on_the_line_of_the_ink_joins_it() -> None:
+    image = np.full((80, 200), 255, np.uint8)
+    image[20:40, 20:60] = 0  # the ink: a line of writing 20 pixels high
+    image[22:38, 80:100] = 175  # a faint character beside it, on its line
+    image[50:75, 120:140] = 175  # faint marks below the line (a stamp's edge)
+    ink = FieldInk(Box(0, 0, 200, 80), image, image < 128)
+    joined = ink.with_faint_beside()
+    assert joined is not None
+    assert joined.ink[30, 90] and not joined.ink[60, 130]
+    image[22:38, 80:100] = 255  # the faint marks below the line alone: nothing joins
+    assert FieldInk(Box(0, 0, 200, 80), image, image < 128).with_faint_beside() is None
 
 
 def test_faint_writing_beside_the_digits_read_sends_the_field_to_review() -> None:
