@@ -168,6 +168,7 @@ def _save_results(document_id: str, token: str, results: list[PageResult]) -> No
                         needs_review=field.needs_review,
                         source="ocr",
                         issues=[f.as_dict() for f in findings.get(name, [])],
+                        doubts=list(field.doubts),
                     )
                 )
         accepted = [r for r in results if r.status == "ok"]

@@ -27,6 +27,22 @@ DOUBTS = {
     "page": "most of the page's writing is in doubt",
     "off_the_scan": "the field's box lies partly off the scanned image",
 }
+#: The same reasons as the correction screen gives them, in the division's language.
+DOUBT_MESSAGES_JA = {
+    "unreadable": "読み取れませんでした",
+    "uncertain": "認識の確かさが低い",
+    "disagreement": "二つの認識エンジンの結果が異なる",
+    "reading_mismatch": "氏名とフリガナが合わない",
+    "respelled": "辞書・一覧の表記に置き換えた",
+    "unusual": "この欄にふつう書かれない値",
+    "variant": "異体字（﨑・髙など）の可能性",
+    "spill": "文字が隣の欄や枠線にかかっている",
+    "faint": "かすれた文字が隣にある",
+    "unread": "読み取った文字の先にも書き込みがある",
+    "stray_ink": "欄の周りに印影などのインク",
+    "page": "ページ全体の読み取りが不確か",
+    "off_the_scan": "欄の一部がスキャン範囲の外",
+}
 #: Doubts another reading of the same value can settle: the value itself is complete and
 #: only its characters' certainty is in question.
 CONFIRMABLE_DOUBTS = frozenset({"uncertain", "disagreement"})

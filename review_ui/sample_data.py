@@ -107,6 +107,7 @@ def seed_document(
                 needs_review=confidence < 0.9,
                 source="ocr",
                 issues=[],
+                doubts=["uncertain"] if confidence < 0.9 else [],
             )
         )
     db.flush()

@@ -7,6 +7,7 @@ from typing import Any
 
 from intake.settings import get_settings
 from ocr.layout import FormLayout, load_layout
+from ocr.result import DOUBT_MESSAGES_JA
 from review_ui.auth import Viewer
 from review_ui.masking import is_my_number, mask, scrub
 from review_ui.record import Findings, approval_blockers, editable, page_form
@@ -37,6 +38,8 @@ class FieldView:
     source: str
     group: str
     findings: list[dict[str, str]]
+    #: Why OCR sent the value to review, in words (none once a person has entered it).
+    doubts: list[str]
     #: The field's box as percentages of the page: left, top, width, height.
     box: tuple[float, float, float, float] | None
     my_number: bool
@@ -110,6 +113,14 @@ def _finding_json(finding: Any, scrubbed: bool) -> dict[str, str]:
     }
 
 
+def doubt_messages(fv: FieldValue) -> list[str]:
+    """The reasons OCR gave for sending ``fv`` to review, as the screen shows them; none
+    for a value a person entered (the reasons were about the reading it replaced)."""
+    if fv.source != "ocr":
+        return []
+    return [DOUBT_MESSAGES_JA.get(code, code) for code in fv.doubts or ()]
+
+
 def _layout(form_id: str | None) -> FormLayout | None:
     try:
         return load_layout(form_id) if form_id else None
@@ -155,6 +166,7 @@ def field_view(
         source=fv.source,
         group=group,
         findings=[_finding_json(f, scrubbed=not viewer.may_see_my_number) for f in found],
+        doubts=doubt_messages(fv),
         box=box,
         my_number=my_number,
         hidden=hidden,

@@ -133,6 +133,8 @@ class FieldValue(Base):
     source: Mapped[str] = mapped_column(String(10), default="ocr")  # "ocr" or "human"
     #: Validation findings: list of {"rule", "severity", "message_ja", "message_en"}.
     issues: Mapped[Any] = mapped_column(JSON, default=list)
+    #: Why OCR sent the value to review: codes of ``ocr.result.DOUBTS`` (never field data).
+    doubts: Mapped[Any] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(32))
     document: Mapped[Document] = relationship(back_populates="fields")

@@ -16,6 +16,7 @@ from intake.commands.documents import ingest_file
 from intake.pipeline import process_document
 from intake.settings import Settings
 from ocr.layout import load_layout
+from ocr.result import DOUBTS
 from ocr.synth import make_reject_sample, make_sample, write_sample
 from storage.db import session_scope
 from storage.models import Document, FieldValue
@@ -51,6 +52,9 @@ def test_slip_is_processed_into_reviewable_values(service_env: Settings, tmp_pat
         values = {f.name: f.value for f in doc.fields}
         assert set(values) == set(layout.field_names)  # every field, empty or not (R13)
         assert all(0.0 <= f.confidence <= 1.0 for f in doc.fields)
+        # Why each field was sent to review is kept for the correction screen.
+        assert all(set(f.doubts) <= set(DOUBTS) for f in doc.fields)
+        assert all(f.doubts for f in doc.fields if f.needs_review and not f.issues)
     assert _accuracy(sample.truth, values) >= 0.9
 
     # Re-running replaces the values instead of adding a second set (R41).

@@ -92,6 +92,8 @@ def test_keyboard_only_correction_and_approval(server, browser) -> None:
     # The cursor starts on the first field that needs a look: the one with the error.
     focused = page.evaluate("document.activeElement.closest('.field').dataset.group")
     assert focused == "error"
+    # Why OCR asked for a look is shown beside each such field ...
+    assert page.locator(".field .doubts:visible").count() > 0
     if screenshot:
         page.wait_for_function("document.querySelector('.page-image').complete")
         page.screenshot(path=screenshot)
@@ -138,6 +140,8 @@ def test_keyboard_only_correction_and_approval(server, browser) -> None:
         page.focus(".field.needs-review .value:not([disabled])")
         page.keyboard.press("Enter")
         settle(page)
+    # ... until the field is confirmed.
+    assert page.locator(".field .doubts:visible").count() == 0
     # The rest, as a group, by its key (「まとめて確認」) from wherever the cursor is.
     page.keyboard.press("Control+Shift+Enter")
     page.wait_for_function(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from intake.commands.users import add_user
 from intake.settings import Settings, get_settings
+from ocr.result import DOUBT_MESSAGES_JA, DOUBTS
 from review_ui.auth import MAX_FAILED_LOGINS
 from review_ui.masking import mask
 from review_ui.models import ReviewSession
@@ -493,6 +494,30 @@ def test_warnings_ask_for_confirmation_before_approval(app, users, clean_documen
         f"/documents/{doc_id}/approve", json={"acknowledge_warnings": True}, headers=headers
     )
     assert yes.status_code == 200
+
+
+def test_every_reason_for_review_has_words_on_the_screen() -> None:
+    assert set(DOUBT_MESSAGES_JA) == set(DOUBTS)
+
+
+def test_the_reasons_ocr_gave_are_shown_until_a_person_enters_the_value(
+    app, users, document_id
+) -> None:
+    doubted = [fv for fv in _fields(document_id) if fv.doubts]
+    assert doubted and all(fv.doubts == ["uncertain"] for fv in doubted)
+    client = TestClient(app)
+    login(client, "suzuki")
+    base = f"/documents/{document_id}"
+    reasons = re.compile(r'<ul class="doubts"[^>]*>(.*?)</ul>')
+    shown = reasons.findall(client.get(base).text)
+    assert len(shown) == len(doubted) and all("認識の確かさが低い" in r for r in shown)
+
+    entered = next(fv for fv in doubted if fv.field_type != "my_number")
+    headers = {"X-CSRF-Token": csrf(client, base), "Accept": "application/json"}
+    text = "" if entered.value is None else str(entered.value)
+    saved = client.post(f"{base}/fields/{entered.id}", json={"text": text}, headers=headers)
+    assert saved.is_success, saved.text
+    assert len(reasons.findall(client.get(base).text)) == len(doubted) - 1
 
 
 def test_an_open_document_is_not_handed_to_a_second_corrector(app, users, review_env) -> None:
