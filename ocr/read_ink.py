@@ -8,6 +8,7 @@ is read, and ink counted outside them tells an empty box from a filled one witho
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -424,7 +425,81 @@ def cut_around(page: np.ndarray, printed: np.ndarray, fields: np.ndarray, box: B
     found = cut(page, printed, around, ignore=others)
     if not found.ink[own].any():
         return replace(found, ink=np.zeros_like(found.ink))
+    if found.spilled:
+        found = _shared_characters(page, printed, others, own, found)
     return found
+
+
+def _shared_characters(
+    page: np.ndarray,
+    printed: np.ndarray,
+    others: np.ndarray,
+    own: tuple[slice, slice],
+    found: FieldInk,
+) -> FieldInk:
+    """``found`` with each character printed across a side of its box that another
+    field's box shares given to the writing it is spaced with: a value printed off its box
+    puts its last character across the side, nearer its own characters than the next
+    box's (4,187,20|0 │ 1,356,600: the 0 is this box's, whole; 5,784,78|5 │ 4,187,200:
+    the 5 is the neighbour's, not a 5 before 4,187,200).
+
+    ``others`` and ``own`` are the other fields' boxes and this field's box within the cut.
+    """
+    reach = round(SHARED_REACH_MM * PX_PER_MM)
+    around = found.box
+    width = page.shape[1]
+    x0, x1 = max(0, around.x - reach), min(width, around.x + around.w + reach)
+    wide = cut(page, printed, Box(x0, around.y, x1 - x0, around.h))
+    left = around.x - x0  # the cut's columns within the wide one
+    cols = slice(left, left + around.w)
+    inside = np.zeros_like(found.ink)
+    inside[own] = True
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        wide.ink.astype(np.uint8), connectivity=8
+    )
+    here = labels[:, cols]
+    in_own = np.bincount(here[wide.ink[:, cols] & inside], minlength=count)
+    in_others = np.bincount(here[wide.ink[:, cols] & others], minlength=count)
+    box_x0, box_x1 = left + own[1].start, left + own[1].stop
+    image, ink = found.image.copy(), found.ink.copy()
+    left_edge = stats[:, cv2.CC_STAT_LEFT]
+    right_edge = left_edge + stats[:, cv2.CC_STAT_WIDTH]
+    for label in np.flatnonzero((in_own > 0) & (in_others > 0)):
+        gap_before, gap_after = _gaps(stats, int(label))
+        across_left = left_edge[label] < box_x0 <= right_edge[label]
+        across_right = left_edge[label] < box_x1 <= right_edge[label]
+        theirs = (across_left and gap_before * 2 < gap_after) or (
+            across_right and gap_after * 2 < gap_before
+        )
+        pixels = here == label
+        if theirs:
+            image[pixels], ink[pixels] = 255, False
+        else:
+            image[pixels], ink[pixels] = wide.image[:, cols][pixels], True
+    return FieldInk(found.box, image, ink, found.spilled)
+
+
+def _gaps(stats: np.ndarray, label: int) -> tuple[float, float]:
+    """The gaps from component ``label`` (of ``stats``, as OpenCV gives them) to the
+    nearest ink before and after it on its line (components overlapping its rows);
+    infinite where there is none."""
+    left = stats[:, cv2.CC_STAT_LEFT]
+    right = left + stats[:, cv2.CC_STAT_WIDTH]
+    top = stats[:, cv2.CC_STAT_TOP]
+    bottom = top + stats[:, cv2.CC_STAT_HEIGHT]
+    on_line = np.minimum(bottom, bottom[label]) > np.maximum(top, top[label])
+    on_line[[0, label]] = False
+    before = left[label] - right[on_line & (right <= left[label])]
+    after = left[on_line & (left >= right[label])] - right[label]
+    return (
+        float(before.min()) if before.size else math.inf,
+        float(after.min()) if after.size else math.inf,
+    )
+
+
+#: How far past its cut the writing beside a character shared with a neighbouring box is
+#: looked for (a few characters' width).
+SHARED_REACH_MM = 5.0
 
 
 def _bridged(ink: np.ndarray, reach: int) -> np.ndarray:

@@ -708,6 +708,26 @@ def _amount_at_right_edge(overhang_px: int) -> np.ndarray:
     return np.asarray(image)
 
 
+def test_a_character_printed_across_a_shared_side_is_read_with_its_own_value() -> None:
+    # Payroll software printing a little to the right: each amount's last digit lies
+    # across the side its box shares with the next amount's box (5,784,78|5 │ 4,187,200).
+    layout = load_layout(KYUYO)
+    image = Image.open(layout.blank_image_path).convert("L")
+    font = ImageFont.truetype(FONT, round(2.4 * 300 / 25.4))
+    values = {
+        "payment_amount": "5,784,785",
+        "income_after_deduction": "4,187,200",
+        "total_deductions": "1,356,600",
+    }
+    for name, text in values.items():
+        box = field_box(layout.field(name))
+        anchor = (box.x + box.w + 10, box.y + box.h // 2)
+        ImageDraw.Draw(image).text(anchor, text, font=font, fill=0, anchor="rm")
+    results = read_fields(np.asarray(image), layout, [_ppocr()])
+    assert [results[name].value for name in values] == [5784785, 4187200, 1356600]
+    assert results["income_after_deduction"].needs_review  # the writing runs under a side
+
+
 def test_a_value_running_under_its_box_side_goes_to_review() -> None:
     layout = load_layout(KYUYO)
     inside = read_fields(_amount_at_right_edge(-15), layout, [_Fixed("876600")])
