@@ -683,14 +683,14 @@ def _checkbox(spec: FieldSpec, ink: FieldInk, stray: int, share_inside: float) -
         # none (0 of ~3,500 empty boxes on generated scans, 7 of 7 missed marks).
         pixels = max(pixels, ink.faint_pixels())
     marked = pixels >= CHECK_MIN_PX
-    # Certain far from the decision line, in doubt near it (a faint or tiny mark): an
-    # empty box is sure at 0 pixels, a mark at three times the minimum.
+    # Ink that mostly lies outside the box is not its mark (a stamp's ring across it), but
+    # it may hide one: a person decides.
     passing = marked and share_inside < MIN_MARK_SHARE_INSIDE
     if passing:
-        # Ink that mostly lies outside the box is not its mark (a stamp's ring across it),
-        # but it may hide one: a person decides.
         marked, confidence = False, STRAY_INK_CONFIDENCE
     elif marked:
+        # Certain far from the decision line, in doubt near it (a faint or tiny mark): an
+        # empty box is sure at 0 pixels, a mark at three times the minimum.
         confidence = min(1.0, 0.5 + (pixels - CHECK_MIN_PX) / (4 * CHECK_MIN_PX))
     else:
         confidence = 1.0 - 0.5 * pixels / CHECK_MIN_PX
