@@ -201,10 +201,15 @@ def read_fields(
 
     readings = {p.spec.name: _reading(p, words) for p, words in zip(plans, first, strict=True)}
     _read_wider(engines[0], plans, unconfirmed_readings(layout, readings))
-    for plan in plans:
+    for plan, words in zip(plans, first, strict=True):
         readings[plan.spec.name].alternatives = [
             _reading(replace(plan, pieces=pieces), words) for pieces, words in plan.other_stretches
         ]
+        mixed = _each_piece_at_its_best(plan, words)
+        if mixed is not None:
+            readings[plan.spec.name].alternatives.append(
+                _reading(replace(plan, pieces=mixed[0]), mixed[1])
+            )
     check_names(layout, readings)
     for plan, other in zip(plans, second, strict=True):
         results[plan.spec.name] = _result(plan, readings[plan.spec.name], other)
@@ -388,6 +393,27 @@ def _read_wider(engine: OcrEngine, plans: list[_Plan], fields: set[str]) -> None
     # After the type's own stretches: those are tried first.
     for (plan, pieces), words in zip(wider, readings, strict=True):
         plan.other_stretches.append((pieces, [_pooled(piece, plan.spec.type) for piece in words]))
+
+
+def _each_piece_at_its_best(
+    plan: _Plan, words: list[list[OcrWord]]
+) -> tuple[list[_Piece], list[list[OcrWord]]] | None:
+    """The field's pieces each at the stretch it was read most surely at, where that is not
+    one stretch for all (ｳﾁﾀﾞ reads surely at double width, ｲﾁﾛｳ only at triple); None
+    where it is, or the field is one piece."""
+    readings = [(plan.pieces, words), *plan.other_stretches]
+    if len(plan.pieces) < 2 or len(readings) < 2:
+        return None
+    best = [
+        max(range(len(readings)), key=lambda k: least_certain([readings[k][1][i]]))
+        for i in range(len(plan.pieces))
+    ]
+    if len(set(best)) == 1:
+        return None
+    return (
+        [readings[k][0][i] for i, k in enumerate(best)],
+        [readings[k][1][i] for i, k in enumerate(best)],
+    )
 
 
 def _pooled(words: list[OcrWord], field_type: str) -> list[OcrWord]:

@@ -1001,3 +1001,32 @@ def test_a_reading_at_another_stretch_a_character_off_the_name_is_repaired_in_re
     check_names(layout, readings)
     assert readings["recipient_kana"].text == "ヤマザキ　ダイキ"
     assert readings["recipient_kana"].partner_agrees is False  # put right, in review
+
+
+def _words(text: str, confidence: float) -> list[OcrWord]:
+    return [OcrWord(ch, (i, 0, 1, 1), confidence) for i, ch in enumerate(text)]
+
+
+def test_each_piece_of_a_reading_is_also_tried_at_the_stretch_it_reads_best() -> None:
+    layout = load_layout(KYUYO)
+    spec = layout.field("recipient_kana")
+    blank = np.full((30, 60), 255, np.uint8)
+
+    def pieces(stretch: float) -> list[readers._Piece]:
+        return [readers._Piece(blank, None, stretch=stretch) for _ in range(2)]
+
+    plan = readers._Plan(spec, field_box(spec), readers.RULES["kana"], pieces=pieces(2.0))
+    # ｳﾁﾀﾞ reads surely at double width, ｲﾁﾛｳ only at triple (as ﾁｭ at double).
+    at_double = [_words("ウチダ", 0.99), _words("チュ", 0.2)]
+    plan.other_stretches = [
+        (pieces(1.0), [_words("ウチダ", 0.9), []]),
+        (pieces(3.0), [_words("ウチタ", 0.5), _words("イチロウ", 1.0)]),
+    ]
+    mixed = readers._each_piece_at_its_best(plan, at_double)
+    assert mixed is not None
+    assert [p.stretch for p in mixed[0]] == [2.0, 3.0]
+    assert ["".join(w.text for w in piece) for piece in mixed[1]] == ["ウチダ", "イチロウ"]
+
+    # One stretch best for every piece: nothing new to try.
+    plan.other_stretches[1] = (pieces(3.0), [_words("ウチタ", 0.5), _words("チロ", 0.1)])
+    assert readers._each_piece_at_its_best(plan, at_double) is None
