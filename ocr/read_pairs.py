@@ -27,6 +27,9 @@ from validators.normalize import FULL_WIDTH_SPACE, NormalizationError, normalize
 #: Confidence of a name put right from the engine's second guesses by its フリガナ: right
 #: far more often than not, but a person confirms it.
 RESPELLED_CONFIDENCE = 0.3
+#: A character of a フリガナ read at least this surely is not put right by its name's
+#: dictionary reading: the name may have a reading the dictionary does not list.
+SURELY_READ = 0.9
 
 
 @dataclass
@@ -132,8 +135,11 @@ def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
             repaired = next(
                 (
                     found
-                    for text in (written_kana, *_normalized_texts(kana.alternatives))
+                    for text, reading in ((written_kana, kana), *_normalized(kana.alternatives))
                     if (found := repair_reading(written_name, text, dictionary)) is not None
+                    # Neither this reading nor the one as read may be sure of otherwise.
+                    and not _overrules(reading, text, found.kana)
+                    and not _overrules(kana, written_kana, found.kana)
                 ),
                 None,
             )
@@ -196,14 +202,31 @@ def unconfirmed_readings(layout: FormLayout, readings: dict[str, Reading]) -> se
     return unconfirmed
 
 
-def _normalized_texts(readings: list[Reading]) -> list[str]:
+def _normalized(readings: list[Reading]) -> list[tuple[str, Reading]]:
+    """Each reading's normalized text with it (those that normalize)."""
     texts = []
     for reading in readings:
         try:
-            texts.append(str(normalize("kana", reading.text)))
+            texts.append((str(normalize("kana", reading.text)), reading))
         except NormalizationError:
             continue
     return texts
+
+
+def _overrules(reading: Reading, read: str, repaired: str) -> bool:
+    """Whether ``repaired`` puts another character in place of one of ``read`` (the
+    reading's normalized text) that the engine read surely and saw nothing else in: the
+    name's reading is then one the dictionary does not list (颯太 is listed as フウタ only;
+    ソウタ read surely beside it is right)."""
+    read_characters = reading.read_characters()
+    read, repaired = read.replace(FULL_WIDTH_SPACE, ""), repaired.replace(FULL_WIDTH_SPACE, "")
+    if not len(read_characters) == len(read) == len(repaired):
+        return False  # a character dropped or added, or marks joined: nothing to compare
+    for was, now, word in zip(read, repaired, read_characters, strict=True):
+        seen = {unicodedata.normalize("NFKC", ch) for ch, _ in word.alternatives}
+        if was != now and word.confidence >= SURELY_READ and now not in seen:
+            return True
+    return False
 
 
 def _best_agreeing(written_name: str, kana: Reading, dictionary: NameReadings) -> Reading:

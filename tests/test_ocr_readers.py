@@ -1003,6 +1003,26 @@ def test_a_reading_at_another_stretch_a_character_off_the_name_is_repaired_in_re
     assert readings["recipient_kana"].partner_agrees is False  # put right, in review
 
 
+def test_a_surely_read_reading_is_not_put_right_to_the_names_only_listed_reading() -> None:
+    # SudachiDict lists 颯太 as フウタ only; ソウタ, read surely, is how this one reads.
+    layout = load_layout(KYUYO)
+
+    def checked(kana: Reading) -> Reading:
+        readings = {"recipient_name": _read("竹内　颯太", 0.99), "recipient_kana": kana}
+        check_names(layout, readings)
+        return readings["recipient_kana"]
+
+    sure = checked(_read("タケウチ　ソウタ", 0.99))
+    assert sure.text == "タケウチ　ソウタ" and sure.partner_agrees is False  # in review
+    # Nor from an unsure reading at another stretch (ソ read ノ there).
+    kana = _read("タケウチ　ソウタ", 0.99)
+    kana.alternatives = [_read("タケウチ　ノウタ", 0.1)]
+    assert checked(kana).text == "タケウチ　ソウタ"
+    # Read unsurely, it is put right, in review: the ink may well be フ.
+    unsure = checked(_read("タケウチ　ソウタ", 0.6))
+    assert unsure.text == "タケウチ　フウタ" and unsure.partner_agrees is False
+
+
 def _words(text: str, confidence: float) -> list[OcrWord]:
     return [OcrWord(ch, (i, 0, 1, 1), confidence) for i, ch in enumerate(text)]
 
