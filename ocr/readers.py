@@ -201,11 +201,11 @@ def read_fields(
 
     readings = {p.spec.name: _reading(p, words) for p, words in zip(plans, first, strict=True)}
     _read_wider(engines[0], plans, unconfirmed_readings(layout, readings))
-    for plan, words in zip(plans, first, strict=True):
+    for plan, surest in zip(plans, first, strict=True):
         readings[plan.spec.name].alternatives = [
             _reading(replace(plan, pieces=pieces), words) for pieces, words in plan.other_stretches
         ]
-        mixed = _each_piece_at_its_best(plan, words)
+        mixed = _each_piece_at_its_best(plan, surest)
         if mixed is not None:
             readings[plan.spec.name].alternatives.append(
                 _reading(replace(plan, pieces=mixed[0]), mixed[1])
