@@ -9,6 +9,7 @@ company's name is checked against the legal forms it holds.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ocr.engines.base import OcrWord
@@ -110,14 +111,10 @@ def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
     agrees only with one character swapped for the engine's next guess takes that
     spelling, in review. A reading that agrees with no spelling is in doubt.
     """
-    for name_field, kana_field in _pairs(layout):
-        name, kana = readings.get(name_field), readings.get(kana_field)
-        if name is None or kana is None:
-            continue
-        dictionary = sudachi_readings()
+    dictionary = sudachi_readings()
+    for kana_field, name, kana, written_name in _read_pairs(layout, readings):
+        kana = readings[kana_field] = _best_agreeing(written_name, kana, dictionary)
         try:
-            written_name = str(normalize("name", name.text))
-            kana = readings[kana_field] = _best_agreeing(written_name, kana, dictionary)
             written_kana = str(normalize("kana", kana.text))
         except NormalizationError:
             continue
@@ -188,7 +185,18 @@ def unconfirmed_readings(layout: FormLayout, readings: dict[str, Reading]) -> se
     """The reading (フリガナ) fields whose name does not certainly agree with them as read
     (those worth reading again another way, see check_names)."""
     dictionary = sudachi_readings()
-    unconfirmed = set()
+    return {
+        kana_field
+        for kana_field, _, kana, written_name in _read_pairs(layout, readings)
+        if not _certainly_agrees(written_name, kana, dictionary)
+    }
+
+
+def _read_pairs(
+    layout: FormLayout, readings: dict[str, Reading]
+) -> Iterator[tuple[str, Reading, Reading, str]]:
+    """Each name read beside its reading: the reading's field, both readings and the name
+    normalized (pairs with a box left empty, or a name that does not normalize, aside)."""
     for name_field, kana_field in _pairs(layout):
         name, kana = readings.get(name_field), readings.get(kana_field)
         if name is None or kana is None:
@@ -197,9 +205,7 @@ def unconfirmed_readings(layout: FormLayout, readings: dict[str, Reading]) -> se
             written_name = str(normalize("name", name.text))
         except NormalizationError:
             continue
-        if not _certainly_agrees(written_name, kana, dictionary):
-            unconfirmed.add(kana_field)
-    return unconfirmed
+        yield kana_field, name, kana, written_name
 
 
 def _normalized(readings: list[Reading]) -> list[tuple[str, Reading]]:

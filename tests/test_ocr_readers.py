@@ -624,15 +624,22 @@ def test_grey_specks_in_an_empty_box_are_not_writing() -> None:
     assert read_fields(page, layout, [engine])["recipient_birth_era"].value is None
 
 
-def test_a_faint_character_beside_a_name_sends_it_to_review() -> None:
+def _faint_last_character() -> np.ndarray:
+    """The blank slip with 東和精工 as payer, its 工 faded lighter than ink throughout."""
     layout = load_layout(KYUYO)
     box = field_box(layout.field("payer_name"))
     image = Image.fromarray(_text_at("payer_name", "東和精", 20))
     font = ImageFont.truetype(FONT, round(2.4 * 300 / 25.4))
     after = box.x + 20 + round(font.getlength("東和精"))
-    # Blurred or faded, 工 is lighter than ink: the reading sees 東和精 alone.
     ImageDraw.Draw(image).text((after, box.y + box.h // 2), "工", font=font, fill=175, anchor="lm")
-    faint = read_fields(np.asarray(image), layout, [_Fixed("東和精", 0.999)])["payer_name"]
+    return np.asarray(image)
+
+
+def test_a_faint_character_beside_a_name_sends_it_to_review() -> None:
+    layout = load_layout(KYUYO)
+    # Blurred or faded, 工 is lighter than ink: the reading sees 東和精 alone.
+    page = _faint_last_character()
+    faint = read_fields(page, layout, [_Fixed("東和精", 0.999)])["payer_name"]
     clear = read_fields(_text_at("payer_name", "東和精", 20), layout, [_Fixed("東和精", 0.999)])
     assert faint.needs_review and faint.confidence <= readers.FAINT_BESIDE_CONFIDENCE
     assert not clear["payer_name"].needs_review
@@ -652,14 +659,9 @@ class _Widths(_Fixed):
 
 def test_a_faint_character_beside_a_name_is_read_with_it() -> None:
     layout = load_layout(KYUYO)
-    box = field_box(layout.field("payer_name"))
-    image = Image.fromarray(_text_at("payer_name", "東和精", 20))
-    font = ImageFont.truetype(FONT, round(2.4 * 300 / 25.4))
-    after = box.x + 20 + round(font.getlength("東和精"))
     # Faded, 工 is lighter than ink throughout: no dark pixel joins it to the rest.
-    ImageDraw.Draw(image).text((after, box.y + box.h // 2), "工", font=font, fill=175, anchor="lm")
     faint, dark = _Widths("東和精工"), _Widths("東和精工")
-    result = read_fields(np.asarray(image), layout, [faint])["payer_name"]
+    result = read_fields(_faint_last_character(), layout, [faint])["payer_name"]
     read_fields(_text_at("payer_name", "東和精工", 20), layout, [dark])
     assert result.needs_review
     # The crop read holds the faint 工 as the dark one's holds the dark 工.
