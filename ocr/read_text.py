@@ -38,9 +38,10 @@ _COMBINING = {**dict.fromkeys(VOICED_MARKS, "\u3099"), "ﾟ": "\u309a", "゜": "
 _DIGIT = "[0-9０-９]"
 #: 丁目 read as letters (ＪＨ, Ｊ１, 丁Ｈ: no address holds a J) between its number and the
 #: 番地; or, its hairline top bar lost in a faint scan, as １Ｈ or １日 (五１Ｈ２７番: no
-#: address has a 日 or an H between two numbers).
+#: address has a 日 or an H between two numbers), or as 目 alone, the rest of 丁 too faint
+#: to read (五目３番: a 目 between two numbers is only ever 丁目's).
 _CHOME_AS_LETTERS = re.compile(
-    f"(?<=[0-9０-９一二三四五六七八九十])(?:[ＪJ丁][ＨH1１日目]|[1１][ＨH日])(?={_DIGIT})"
+    f"(?<=[0-9０-９一二三四五六七八九十])(?:[ＪJ丁][ＨH1１日目]|[1１][ＨH日]|目)(?={_DIGIT})"
 )
 _KANA_NUMERAL = re.compile("[ニー＿_](?=丁目)")
 _ADDRESS_HYPHEN = re.compile(
@@ -48,6 +49,9 @@ _ADDRESS_HYPHEN = re.compile(
 )
 
 _NUMBERED_BUILDING = re.compile("[式武](?=番館)")
+#: A house named in katakana is a 荘 (ロイヤル荘); 壮, drawn alike but for 艹, is never
+#: written after katakana in an address.
+_KATAKANA_VILLA = re.compile(f"(?<={_KATAKANA})壮")
 #: 石 as the recogniser reads it in a Mincho face: イｉ, ｌｉ or ｉ (石井 read イｉ井).
 _ISHI = re.compile("[イｌl]?[ｉi](?=[\u4e00-\u9fff々])")
 _WORD_END_TSU = re.compile(f"(?<={_KATAKANA})[ッｯ](?!{_KATAKANA})")
@@ -97,8 +101,20 @@ def may_be_variant(field_type: str, text: str) -> bool:
     return field_type == "name" and any(ch in _OLD_FORMS_ALSO_CHINESE for ch in text)
 
 
+#: A telephone number read with its second hyphen lost (03-88242551): the number ends in
+#: its four-digit subscriber number, and with its area code it is ten digits long (eleven
+#: for a mobile's 090 and the like).
+_PHONE_WITHOUT_LAST_HYPHEN = re.compile(r"(0\d{1,4})-(\d{1,4})(\d{4})")
+#: A number written in three parts, its area code (or mobile prefix) starting with the
+#: trunk 0, after a stray stroke read as 1 (a stamp's ring at its left: 1079-241-6396).
+_PHONE_AFTER_STROKE = re.compile(r"[1l|](0\d{1,4}-\d{1,4}-\d{4})")
+_ELEVEN_DIGIT_PREFIXES = ("050", "070", "080", "090")
+
+
 def tidy(field_type: str, text: str) -> str:
     """``text`` with the look-alike fixes that apply to ``field_type``."""
+    if field_type == "phone":
+        return _tidy_phone(text)
     if field_type not in JAPANESE_TYPES:
         return text
     text = text.replace("·", "・")
@@ -134,6 +150,7 @@ def tidy(field_type: str, text: str) -> str:
         text = _ADDRESS_HYPHEN.sub("－", text)
         # A building's number: 式 and 武 are drawn like 弐 and never precede 番 (弐番館).
         text = _NUMBERED_BUILDING.sub("弐", text)
+        text = _KATAKANA_VILLA.sub("荘", text)
         # A small ッ cannot end a katakana word (ハイッ１０３ is ハイツ).
         text = _WORD_END_TSU.sub("ツ", text)
         text = _numbers_in_address(text)
@@ -213,3 +230,23 @@ def _legal_form(text: str) -> str:
 
 def _voiced(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", match.group(1) + _COMBINING[match.group(2)])
+
+
+def _tidy_phone(text: str) -> str:
+    """A telephone number with the hyphen before its subscriber number put back where
+    only that one was lost, or without the stray stroke read before it; else as read."""
+    after_stroke = _PHONE_AFTER_STROKE.fullmatch(text)
+    if after_stroke is not None and _digits(after_stroke.group(1)) in (10, 11):
+        return after_stroke.group(1)
+    found = _PHONE_WITHOUT_LAST_HYPHEN.fullmatch(text)
+    if found is None:
+        return text
+    area, local, subscriber = found.groups()
+    length = 11 if area in _ELEVEN_DIGIT_PREFIXES else 10
+    if len(area) + len(local) + len(subscriber) != length:
+        return text
+    return f"{area}-{local}-{subscriber}"
+
+
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)

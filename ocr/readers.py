@@ -483,6 +483,9 @@ def _reading(plan: _Plan, words: list[list[OcrWord]]) -> Reading:
         words = _pooled_in_context(plan, words, tidied)
         certainty = _text(plan, words)[1]
     reading = Reading(tidied, certainty, words=words, form_in_doubt=form_in_doubt)
+    if plan.spec.type not in JAPANESE_TYPES:
+        # A digit left out as a stray stroke (1079-241-6396 is 079-241-6396) is a guess.
+        reading.respelled = _digits(tidied) != _digits(text)
     if plan.rule.spaces == "name" and all(words):
         reading.unread = _unread_ink(plan.pieces, words)
     if plan.spec.type == "name" and legal_forms(reading.text):
@@ -493,6 +496,10 @@ def _reading(plan: _Plan, words: list[list[OcrWord]]) -> Reading:
         if likelier != reading.text:
             reading.text, reading.respelled = likelier, True
     return reading
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
 
 
 def _pooled_in_context(plan: _Plan, words: list[list[OcrWord]], tidied: str) -> list[list[OcrWord]]:

@@ -268,6 +268,21 @@ def test_low_confidence_goes_to_review() -> None:
     assert result.needs_review
 
 
+def test_a_phone_number_read_with_a_stray_stroke_before_it_is_the_number_in_review() -> None:
+    page = _page(KYUYO, {"payer_phone": "079-241-6396"})
+    result = read_fields(page, load_layout(KYUYO), [_Fixed("1079-241-6396")])["payer_phone"]
+    assert result.value == "079-241-6396"
+    assert result.needs_review
+    assert "respelled" in result.doubts
+
+
+def test_a_phone_numbers_lost_last_hyphen_is_put_back_without_doubt() -> None:
+    page = _page(KYUYO, {"payer_phone": "03-8824-2551"})
+    result = read_fields(page, load_layout(KYUYO), [_Fixed("03-88242551")])["payer_phone"]
+    assert result.value == "03-8824-2551"
+    assert not result.needs_review
+
+
 def test_thresholds_come_from_the_calibration_file(tmp_path: Path) -> None:
     path = tmp_path / "thresholds.json"
     path.write_text(json.dumps({"types": {"amount": {"threshold": 0.97}}}), encoding="utf-8")

@@ -25,17 +25,30 @@ from ocr.read_text import may_be_variant, same_in_value, tidy
         ("address", "本町３丁日", "本町３丁目"),
         ("address", "新富町五１Ｈ２７番１２号", "新富町五丁目２７番１２号"),  # 丁 lost its bar
         ("address", "北白川５１日２８－１２", "北白川５丁目２８－１２"),
+        ("address", "新富町五目３番２２号", "新富町五丁目３番２２号"),  # 丁 too faint to read
+        ("address", "五目並べ３番", "五目並べ３番"),  # a 目 not between numbers stays
         ("address", "四日市市本町２１－３", "四日市市本町２１－３"),
         ("address", "呉服町工丁目５番工３号", "呉服町２丁目５番２３号"),  # a brush-written 2
         ("address", "栄工丁目工７番工４号", "栄２丁目２７番２４号"),
         ("address", "新市街五丁目工番了号", "新市街五丁目２番７号"),
         ("address", "ロイヤル荘第工１０５号室", "ロイヤル荘第２１０５号室"),
+        ("address", "ロイヤル壮弐番館６０１", "ロイヤル荘弐番館６０１"),  # 荘 faded to 壮
+        ("address", "北海道有珠郡壮瞥町", "北海道有珠郡壮瞥町"),  # a place's 壮 stays
         ("address", "工業団地第１工区１５番", "工業団地第１工区１５番"),  # a place's 工 stays
         ("kana", "タﾞイキ", "ダイキ"),  # a voiced mark read on its own joins its kana
         ("kana", "ﾀﾞｲｷ", "ﾀﾞｲｷ"),  # half-width stays for normalization to convert
         ("kana", "コント”ウ", "コンドウ"),  # ﾄﾞ stretched reads as ト and a closing quote
         ("free_text", "保険料28,600円", "保険料２８，６００円"),
         ("amount", "1-000", "1-000"),  # digit types are never touched
+        ("phone", "03-88242551", "03-8824-2551"),  # the hyphen a fax thinned away
+        ("phone", "090-12345678", "090-1234-5678"),
+        ("phone", "03-8824-2551", "03-8824-2551"),
+        ("phone", "0388242551", "0388242551"),  # no hyphen written: as read
+        ("phone", "038824-2551", "038824-2551"),  # where the area code ends is unknown
+        ("phone", "03-882425511", "03-882425511"),  # a digit too many: not a number
+        ("phone", "1079-241-6396", "079-241-6396"),  # a stamp's ring read as 1 before it
+        ("phone", "110", "110"),
+        ("phone", "1079-241-639", "1079-241-639"),  # nine digits without the 1: as read
         ("text", "學生", "学生"),  # old character forms: modern outside names ...
         ("address", "１０５號室", "１０５号室"),
         ("name", "渡邉　實", "渡邉　實"),  # ... names keep theirs

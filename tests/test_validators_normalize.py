@@ -19,6 +19,7 @@ from validators.normalize import FIELD_TYPES, NormalizationError, normalize
         ("amount", "１，２３４，０００", 1_234_000),
         ("amount", "3 600 000", 3_600_000),
         ("amount", "1,234000", 1_234_000),  # a lost separator does not change the value
+        ("amount", "1872.884", 1_872_884),  # nor does a lost first one (a faxed 1,872,884)
         ("amount", "0", 0),
         ("count", "２人", 2),
         ("my_number", "6214 9832 0257", "621498320257"),

@@ -109,9 +109,10 @@ def _amount(text: str) -> int:
     groups = _GROUP_SEPARATORS.split(compact)
     if not all(g.isascii() and g.isdigit() for g in groups):
         raise NormalizationError(f"an amount must be yen in digits (no sign), got {text!r}")
-    # A separator must stand where a thousands separator can (a lost one is harmless: "1,234000");
-    # anything else, e.g. a decimal "1234.5", is not read as yen.
-    if len(groups) > 1 and (len(groups[0]) > 3 or any(len(g) % 3 for g in groups[1:])):
+    # A separator must stand where a thousands separator can, counted from the right (a lost
+    # one is harmless: "1,234000", "1872.884"); anything else, e.g. a decimal "1234.5", is not
+    # read as yen.
+    if len(groups) > 1 and any(len(g) % 3 for g in groups[1:]):
         raise NormalizationError(f"misplaced separator in amount {text!r}")
     return int("".join(groups))
 
