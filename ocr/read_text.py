@@ -70,6 +70,11 @@ _FULL_WIDTH_TYPES = frozenset({"text", "free_text"})
 
 #: Legal-form words of the employers and pension payers named on the slips.
 _LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "共済組合", "年金基金")
+#: Letters and digits read after a legal form that ends a company's name (新光企業年金基金１ｂ１):
+#: a stamp's or a ruling's strokes, for nothing follows the form there.
+_AFTER_FINAL_LEGAL_FORM = re.compile(
+    f"(.+(?:{'|'.join(_LEGAL_FORMS)}))\\s*[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]+"
+)
 #: Punctuation no person's or company's name holds; the recogniser reads it into the
 #: gap between a legal form and the name (有限会社：協和精工).
 NOT_IN_NAMES = "：:；;"
@@ -131,6 +136,8 @@ def tidy(field_type: str, text: str) -> str:
         text = _ISHI.sub("石", text)
     if field_type == "name":
         text = _legal_form(text.translate(_NOT_IN_NAMES))
+        if cut := _AFTER_FINAL_LEGAL_FORM.fullmatch(text):
+            text = cut.group(1)
     if field_type in _FULL_WIDTH_TYPES:
         # Print shows no width: ２８，６００ and 28,600 look alike. These types are
         # full-width in the record, so that is how they are read.

@@ -60,6 +60,9 @@ from ocr.read_text import may_be_variant, same_in_value, tidy
         ("name", "日進商事株式会社", "日進商事株式会社"),
         ("name", "有限会社会社", "有限会社会社"),  # a legal form as read is left alone
         ("name", "合会社", "合会社"),  # too short to tell
+        ("name", "新光企業年金基金１ｂ１", "新光企業年金基金"),  # a stamp's strokes after it
+        ("name", "新光企業年金基金\u30001b1", "新光企業年金基金"),
+        ("name", "株式会社ＡＢＣ", "株式会社ＡＢＣ"),  # a name after the form is the name
     ],
 )
 def test_tidy(field_type: str, raw: str, tidied: str) -> None:
