@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr import read_confidence, readers
+from ocr import read_confidence, read_passes, read_plan, readers
 from ocr.engines.base import OcrEngine, OcrWord
 from ocr.engines.registry import load_engine
 from ocr.layout import load_layout
@@ -26,6 +26,7 @@ from ocr.read_ink import (
     layout_mask,
 )
 from ocr.read_pairs import RESPELLED_CONFIDENCE, Reading, check_names, marks_seen
+from ocr.read_types import RULES
 from ocr.readers import read_fields
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -370,9 +371,9 @@ def test_a_given_name_the_dictionary_reads_otherwise_is_in_doubt() -> None:
 def test_guesses_that_become_the_same_character_are_one_reading() -> None:
     # ２ at 0.6 and 2 at 0.35: a doubt between two spellings of the same value, not a doubt.
     torn = OcrWord("２", (0, 0, 1, 1), 0.6, (("2", 0.35), ("7", 0.04)))
-    [pooled] = readers._pooled([torn], "address")
+    [pooled] = read_passes.pooled([torn], "address")
     assert pooled.confidence == pytest.approx(0.95)
-    [digit] = readers._pooled([torn], "amount")
+    [digit] = read_passes.pooled([torn], "amount")
     assert digit.confidence == pytest.approx(0.6)
 
 
@@ -584,7 +585,7 @@ def test_a_neighbours_writing_against_the_shared_side_leaves_the_next_box_empty(
     page = cv2.GaussianBlur(np.asarray(image), (5, 5), 1.2)
     right = field_box(layout.field("life_insurance_deduction"))
     ink = cut_around(page, layout_mask(layout), fields_mask(layout), right)
-    assert ink.ink_pixels < readers.MIN_INK_PX
+    assert ink.ink_pixels < read_plan.MIN_INK_PX
 
 
 def _era_written(fill: int, seed: int = 0) -> np.ndarray:
@@ -1049,21 +1050,21 @@ def test_each_piece_of_a_reading_is_also_tried_at_the_stretch_it_reads_best() ->
     spec = layout.field("recipient_kana")
     blank = np.full((30, 60), 255, np.uint8)
 
-    def pieces(stretch: float) -> list[readers._Piece]:
-        return [readers._Piece(blank, None, stretch=stretch) for _ in range(2)]
+    def pieces(stretch: float) -> list[read_plan.Piece]:
+        return [read_plan.Piece(blank, None, stretch=stretch) for _ in range(2)]
 
-    plan = readers._Plan(spec, field_box(spec), readers.RULES["kana"], pieces=pieces(2.0))
+    plan = read_plan.Plan(spec, field_box(spec), RULES["kana"], pieces=pieces(2.0))
     # ｳﾁﾀﾞ reads surely at double width, ｲﾁﾛｳ only at triple (as ﾁｭ at double).
     at_double = [_words("ウチダ", 0.99), _words("チュ", 0.2)]
     plan.other_stretches = [
         (pieces(1.0), [_words("ウチダ", 0.9), []]),
         (pieces(3.0), [_words("ウチタ", 0.5), _words("イチロウ", 1.0)]),
     ]
-    mixed = readers._each_piece_at_its_best(plan, at_double)
+    mixed = read_passes.each_piece_at_its_best(plan, at_double)
     assert mixed is not None
     assert [p.stretch for p in mixed[0]] == [2.0, 3.0]
     assert ["".join(w.text for w in piece) for piece in mixed[1]] == ["ウチダ", "イチロウ"]
 
     # One stretch best for every piece: nothing new to try.
     plan.other_stretches[1] = (pieces(3.0), [_words("ウチタ", 0.5), _words("チロ", 0.1)])
-    assert readers._each_piece_at_its_best(plan, at_double) is None
+    assert read_passes.each_piece_at_its_best(plan, at_double) is None

@@ -40,7 +40,8 @@ from ocr import read_confidence
 from ocr.engines.base import OcrEngine
 from ocr.engines.registry import load_engine
 from ocr.layout import FORM_IDS, load_layout
-from ocr.readers import EMPTY, read_fields
+from ocr.read_plan import EMPTY
+from ocr.readers import read_fields
 from ocr.result import FieldResult
 from validators.checkdigits import fails_check_digit
 
