@@ -243,7 +243,7 @@ def _tidy_phone(text: str) -> str:
     """A telephone number with the hyphen before its subscriber number put back where
     only that one was lost, or without the stray stroke read before it; else as read."""
     after_stroke = _PHONE_AFTER_STROKE.fullmatch(text)
-    if after_stroke is not None and _digits(after_stroke.group(1)) in (10, 11):
+    if after_stroke is not None and _digit_count(after_stroke.group(1)) in (10, 11):
         return after_stroke.group(1)
     found = _PHONE_WITHOUT_LAST_HYPHEN.fullmatch(text)
     if found is None:
@@ -255,5 +255,5 @@ def _tidy_phone(text: str) -> str:
     return f"{area}-{local}-{subscriber}"
 
 
-def _digits(text: str) -> int:
+def _digit_count(text: str) -> int:
     return sum(ch.isdigit() for ch in text)

@@ -175,10 +175,13 @@ def _reading(plan: Plan, words: list[list[OcrWord]]) -> Reading:
     if plan.spec.type in JAPANESE_TYPES:
         words = _pooled_in_context(plan, words, tidied)
         certainty = _text(plan, words)[1]
-    reading = Reading(tidied, certainty, words=words, form_in_doubt=form_in_doubt)
-    if plan.spec.type not in JAPANESE_TYPES:
+        respelled = False
+    else:
         # A digit left out as a stray stroke (1079-241-6396 is 079-241-6396) is a guess.
-        reading.respelled = _digits(tidied) != _digits(text)
+        respelled = _digits(tidied) != _digits(text)
+    reading = Reading(
+        tidied, certainty, words=words, form_in_doubt=form_in_doubt, respelled=respelled
+    )
     if plan.rule.spaces == "name" and all(words):
         reading.unread = _unread_ink(plan.pieces, words)
     if plan.spec.type == "name" and legal_forms(reading.text):
