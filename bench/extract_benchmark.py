@@ -41,6 +41,7 @@ if __package__ in (None, ""):  # run as a file: make the repository importable
 from bench.scoring import (
     FieldOutcome,
     OutputField,
+    review_reasons,
     score_page,
     summarize,
     summarize_by,
@@ -199,8 +200,14 @@ def _read(
 def _output(result: PageResult | None) -> dict[str, OutputField]:
     if result is None:
         return {}
+    involved: dict[str, list[str]] = {}
+    for finding in result.findings:
+        involves = finding.involves if finding.severity == "error" else ()
+        for name in (finding.field, *involves):
+            involved.setdefault(name, []).append(f"finding:{finding.rule}")
     return {
-        name: OutputField(field.value, field.needs_review) for name, field in result.fields.items()
+        name: OutputField(field.value, field.needs_review, (*field.doubts, *involved.get(name, ())))
+        for name, field in result.fields.items()
     }
 
 
@@ -226,6 +233,7 @@ def _page_record(
             for o in outcomes
             if not o.correct
         ],
+        "flagged_right": {o.name: list(o.reasons) for o in outcomes if o.correct and o.flagged},
     }
 
 
@@ -278,6 +286,7 @@ def _report(
         },
         "by_form_condition": {k: v.as_json() for k, v in by_form_condition.items()},
         "worst_fields": {k: v.as_json() for k, v in worst_fields},
+        "review_reasons_of_right_fields": review_reasons(outcomes),
         "identification_rate": round(identified / len(pages), 4) if pages else None,
         "pages_with_review": sum(p["flagged"] > 0 for p in pages),
         "rejects": {
@@ -340,6 +349,21 @@ def _table(title: str, rows: dict[str, dict[str, Any]]) -> list[str]:
     return [*lines, ""]
 
 
+def _reasons(counts: dict[str, int], fields: int) -> list[str]:
+    lines = [
+        "### Why right values were flagged",
+        "",
+        "Doubts of the reader (`ocr.result.DOUBTS`) and validation findings (`finding:`); a "
+        "field flagged for two reasons counts under both.",
+        "",
+        "| reason | right fields flagged | of all fields |",
+        "|---|---:|---:|",
+    ]
+    for reason, count in counts.items():
+        lines.append(f"| {reason} | {count} | {_pct(count / fields if fields else None)} |")
+    return [*lines, ""]
+
+
 def _markdown(report: dict[str, Any]) -> str:
     overall = report["overall"]
     speed = report["seconds_per_page"]
@@ -386,6 +410,7 @@ def _markdown(report: dict[str, Any]) -> str:
     lines += _table("By form and condition", report["by_form_condition"])
     lines += _table("By field type", report["by_field_type"])
     lines += _table("Worst fields", report["worst_fields"])
+    lines += _reasons(report["review_reasons_of_right_fields"], overall["fields"])
     return "\n".join(lines)
 
 

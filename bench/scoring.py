@@ -7,7 +7,7 @@ correct only if it equals the truth exactly, type included (``True`` is not ``1`
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +21,9 @@ class OutputField:
 
     value: Value
     needs_review: bool
+    #: Why it needs review: the reader's doubts and the rules of the validation findings
+    #: that involve it (``finding:check_digit``).
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class FieldOutcome:
     output: Value
     #: Shown to a person (flagged for review, or the page was rejected).
     flagged: bool
+    #: Why it was flagged (see :class:`OutputField`).
+    reasons: tuple[str, ...] = ()
 
     @property
     def correct(self) -> bool:
@@ -82,6 +87,7 @@ def score_page(
                 truth=truth.get(name),
                 output=value,
                 flagged=got.needs_review if got is not None else False,
+                reasons=got.reasons if got is not None and got.needs_review else (),
             )
         )
     return outcomes
@@ -127,6 +133,16 @@ def summarize(outcomes: Iterable[FieldOutcome]) -> Summary:
         flagged += outcome.flagged
         unflagged_errors += not outcome.flagged and not outcome.correct
     return Summary(fields, correct, flagged, unflagged_errors)
+
+
+def review_reasons(outcomes: Iterable[FieldOutcome]) -> dict[str, int]:
+    """How many right values were flagged for each reason, most frequent first: the review
+    work that bought nothing. A field flagged for two reasons counts under both."""
+    counts: Counter[str] = Counter()
+    for outcome in outcomes:
+        if outcome.flagged and outcome.correct:
+            counts.update(outcome.reasons or ("(none given)",))
+    return dict(counts.most_common())
 
 
 def summarize_by(

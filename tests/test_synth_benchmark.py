@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.scoring import OutputField, score_page, summarize
+from bench.scoring import OutputField, review_reasons, score_page, summarize
 
 TYPES = {"name": "name", "amount": "amount", "box": "checkbox", "code": "code"}
 
@@ -65,3 +65,20 @@ def test_a_page_taken_for_another_form_is_wrong_and_unflagged() -> None:
     outcomes = _score({"name": "山田　太郎"}, {"name": ("山田　太郎", False)}, page_form_id="g")
     assert [(o.correct, o.flagged) for o in outcomes] == [(False, False)]
     assert summarize(outcomes).residual_error == 1.0
+
+
+def test_review_reasons_count_only_right_values_that_were_flagged() -> None:
+    outcomes = _score(
+        {"name": "山田　太郎", "amount": 1000, "code": "A1"},
+        {
+            "name": ("山田　太郎", True, ("reading_mismatch", "variant")),
+            "amount": (1000, True, ("finding:salary_income",)),
+            "code": ("A7", True, ("uncertain",)),  # wrong: review was worth it
+            "box": (False, False, ("stray_ink",)),  # not counted, not flagged
+        },
+    )
+    assert review_reasons(outcomes) == {
+        "reading_mismatch": 1,
+        "variant": 1,
+        "finding:salary_income": 1,
+    }
