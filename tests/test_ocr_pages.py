@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import os
 import struct
+import subprocess
+import sys
 import tempfile
 import zlib
 from pathlib import Path
@@ -86,6 +88,54 @@ def test_jpeg_dpi_tag_is_used_when_plausible() -> None:
     full = _blank()
     (page,) = split_pages(_encode(full, "JPEG", dpi=(72, 72)), "b.jpg", 50)
     assert page.dpi is None
+
+
+def test_a_phone_photo_is_turned_as_its_exif_orientation_says() -> None:
+    # Stored landscape with a red left edge; Orientation 6 means "turn 90° clockwise to
+    # view", so the page comes back portrait with the red edge at the top.
+    photo = Image.new("RGB", (60, 40), (255, 255, 255))
+    photo.paste((255, 0, 0), (0, 0, 10, 40))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    (page,) = split_pages(_encode(photo, "JPEG", exif=exif, quality=95), "phone.jpg", 50)
+    assert page.image.shape == (60, 40, 3)
+    assert page.image[2, 20, 2] > 200 and page.image[2, 20, 0] < 60  # red, in BGR
+    assert page.image[57, 20].min() > 200  # the far edge is white
+
+
+def test_decoding_a_large_colour_scan_copies_it_few_times() -> None:
+    """A 600-dpi A4 colour page is ~100 MB as an array: each extra copy while decoding is a
+    worker's memory. Measured in a fresh process (peak resident size over its start)."""
+    script = """
+import io, sys
+import numpy as np
+from PIL import Image
+from ocr.pages import split_pages
+image = Image.new("RGB", (4960, 7016), (250, 250, 250))
+image.paste((20, 20, 120), (500, 500, 4000, 600))
+buffer = io.BytesIO()
+image.save(buffer, "PNG", compress_level=1)
+data = buffer.getvalue()
+del image, buffer
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1]) * 1024
+open("/proc/self/clear_refs", "w").write("5")  # peak := current
+before = status("VmRSS")
+(page,) = split_pages(data, "scan.png", 50)
+print((status("VmHWM") - before) / page.image.nbytes)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    copies = float(done.stdout.strip())
+    # Pillow's own frame (4 bytes a pixel), its bytes for numpy, the BGR array: ~3.4.
+    assert copies < 4.5, f"decoding peaked at {copies:.1f}× the page's size"
 
 
 def test_multipage_tiff_in_mixed_modes() -> None:
