@@ -200,10 +200,9 @@ def _read(
 def _output(result: PageResult | None) -> dict[str, OutputField]:
     if result is None:
         return {}
-    involved: dict[str, list[str]] = {}
+    involved: dict[str | None, list[str]] = {}
     for finding in result.findings:
-        involves = finding.involves if finding.severity == "error" else ()
-        for name in (finding.field, *involves):
+        for name in finding.fields_in_review():
             involved.setdefault(name, []).append(f"finding:{finding.rule}")
     return {
         name: OutputField(field.value, field.needs_review, (*field.doubts, *involved.get(name, ())))

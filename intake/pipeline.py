@@ -66,8 +66,7 @@ def apply_validation(result: PageResult) -> None:
             field.doubts = ()
     result.findings = validate_record(result.form_id, values)
     for finding in result.findings:
-        involved = finding.involves if finding.severity == "error" else ()
-        for name in (finding.field, *involved):
+        for name in finding.fields_in_review():
             if name in result.fields:
                 result.fields[name].needs_review = True
 

@@ -29,6 +29,12 @@ class Finding:
     message_en: str
     involves: tuple[str, ...] = ()
 
+    def fields_in_review(self) -> tuple[str | None, ...]:
+        """The fields this finding sends to review: its own, and for an error every field
+        the failed check read (any of them may be the misread one)."""
+        involved = self.involves if self.severity == "error" else ()
+        return (self.field, *involved)
+
     def as_dict(self) -> dict[str, str | None]:
         """The JSON shape stored with a field value (``FieldValue.issues``) or a page."""
         shown = asdict(self)
