@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             pages.append(_page_record(item, result, seconds, page_outcomes))
             _progress(pages[-1])
     report = _report(command, args, outcomes, pages, rejects, load_seconds)
-    report["engines"] = [engine.name for engine in extractor.engines]
+    report["engines"] = [_engine_name(engine) for engine in extractor.engines]
     report["code"] = _code_version()
     # Timings depend on what else runs on the machine; say how busy it was.
     report["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)
@@ -307,6 +307,12 @@ def _report(
         "peak_rss_mb": round(peak_rss_mb, 1),
         "page_details": pages,
     }
+
+
+def _engine_name(engine: Any) -> str:
+    """The engine's name, and where its network runs if it says ("ppocr (OpenVINO bfloat16)")."""
+    runtime = getattr(engine, "runtime", None)
+    return f"{engine.name} ({runtime})" if runtime else str(engine.name)
 
 
 def _code_version() -> dict[str, Any]:

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     review_threshold: float = 0.90
     #: Comma-separated engines: PP-OCR reads; Tesseract re-reads digits PP-OCR is unsure of.
     ocr_engine: str = "ppocr,tesseract"
+    #: Where PP-OCR's network runs: "openvino" (bfloat16 on CPUs that have it) or
+    #: "onnxruntime" (float32).
+    ocr_runtime: str = "openvino"
 
     @field_validator("retention_days")
     @classmethod

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from intake.errors import ConfigurationError
-from ocr.engines import registry
-from ocr.engines.ppocr import PpOcrEngine
+from ocr.engines import networks, registry
+from ocr.engines.ppocr import PpOcrEngine, default_rec_model
 from ocr.engines.tesseract import find_tessdata
 from ocr.engines.variants import japanese_forms
 from ocr.layout import load_layout
@@ -104,6 +104,55 @@ def test_ppocr_unrestricted_keeps_commas_and_restricted_cannot_invent_letters() 
     kanji = _amount_crop("山田")
     # Masked to digits, kanji ink can only give low-probability digits or nothing.
     assert all(w.confidence < 0.5 for w in engine.read_line(kanji, charset="0123456789"))
+
+
+def test_unknown_runtime_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="unknown OCR runtime"):
+        PpOcrEngine(runtime="cloud")
+
+
+def test_openvino_pads_to_few_widths_and_never_cuts_a_line() -> None:
+    widths = [networks.stepped_width(w) for w in range(1, 4001)]
+    assert all(p >= w and p % 8 == 0 for w, p in zip(range(1, 4001), widths, strict=True))
+    # Padding stays within the step (plus one frame): never a long tail of zeros.
+    assert all(
+        p <= max(networks.SMALLEST_WIDTH, w * networks.WIDTH_STEP + 8)
+        for w, p in zip(range(1, 4001), widths, strict=True)
+    )
+    # Few shapes, so that OpenVINO's plans (one per shape) stay few and memory bounded.
+    assert len(set(widths)) <= 30
+
+
+def test_openvino_calls_take_every_line_within_the_pixel_budget() -> None:
+    for lines in range(1, 17):
+        for width in (96, 256, 296, 880, 1936, 5000):
+            sizes = networks.call_sizes(lines, width)
+            assert sum(sizes) == lines
+            assert set(sizes) <= set(networks.BATCH_SIZES)
+            assert all(s == 1 or s * width <= networks.MAX_CALL_PIXELS for s in sizes)
+    assert networks.call_sizes(13, 96) == [4, 4, 4, 1]
+    assert networks.call_sizes(3, 880) == [1, 1, 1]
+
+
+@pytest.mark.slow
+def test_openvino_reads_a_batch_in_pieces_as_a_whole() -> None:
+    network = networks.load_network(default_rec_model(), "openvino")
+    batch = np.random.default_rng(1).uniform(-1, 1, (13, 3, 48, 160)).astype(np.float32)
+    whole = network.run(batch)
+    assert whole.shape[0] == 13
+    for i in (0, 7, 12):  # in the pieces of 4, 4, 4 and 1
+        alone = network.run(batch[i : i + 1])
+        assert np.allclose(whole[i], alone[0], atol=1e-6)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("runtime", sorted(networks.RUNTIMES))
+def test_runtimes_read_the_same_amounts(runtime: str) -> None:
+    engine = PpOcrEngine(runtime=runtime)
+    crops = [_amount_crop(t) for t in ("1,000", "98,700", "12,345,678")]
+    words = engine.read_lines(crops, ["0123456789,"] * 3)
+    assert ["".join(w.text for w in ws) for ws in words] == ["1,000", "98,700", "12,345,678"]
+    assert all(w.confidence > 0.9 for ws in words for w in ws)
 
 
 @pytest.mark.slow

@@ -5,8 +5,8 @@
 * No socket connects to anything but this machine during ingest, OCR, review and export.
 
 Audit hooks see what Python code does (``open``, ``os.*``, ``socket.connect``, subprocesses);
-native libraries writing through their own C calls (OpenCV, ONNX Runtime) are held to the
-same rule by the store-only design and by the scratch-folder check.
+native libraries writing through their own C calls (OpenCV, OpenVINO, ONNX Runtime) are held
+to the same rule by the store-only design and by the scratch-folder check.
 """
 
 from __future__ import annotations

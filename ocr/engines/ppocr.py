@@ -1,4 +1,4 @@
-"""PP-OCR text recognition (PP-OCRv6 small, shipped inside the rapidocr wheel) on ONNX Runtime.
+"""PP-OCR text recognition (PP-OCRv6 small, shipped inside the rapidocr wheel).
 
 Only the recognition network is used: the field readers already know where each line of a
 field is (the box is on the registered page and its ink is found against the blank form), so
@@ -17,7 +17,9 @@ import cv2
 import numpy as np
 
 from intake.errors import ConfigurationError
+from intake.settings import get_settings
 from ocr.engines.base import OcrWord
+from ocr.engines.networks import load_network
 from ocr.engines.variants import japanese_forms
 
 #: Height the recognition network was trained on; crops are scaled to it.
@@ -58,38 +60,17 @@ class PpOcrEngine:
     retains_input = False
     learns_from_input = False
 
-    def __init__(self, rec_model: Path | None = None, threads: int = 1) -> None:
-        try:
-            import onnxruntime as ort
-        except ImportError as exc:  # pragma: no cover - depends on the installation
-            raise ConfigurationError(
-                "the 'ppocr' engine needs onnxruntime (pip install onnxruntime)"
-            ) from exc
+    def __init__(
+        self, rec_model: Path | None = None, threads: int = 1, runtime: str | None = None
+    ) -> None:
         path = rec_model or default_rec_model()
         if not path.is_file():
             raise ConfigurationError(f"PP-OCR recognition model not found: {path}")
-        options = ort.SessionOptions()
-        # One thread and no spinning: workers scale by process, and a spinning pool
-        # doubles latency as soon as anything else runs on the machine.
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
-        # The memory arena keeps what the widest batch needed instead of asking the system
-        # for it on every run: recognition takes about 14 % less time with it (282 fields of
-        # 12 pages, measured both ways, twice), and a worker's peak memory did not grow.
-        options.enable_cpu_mem_arena = True
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(
-            str(path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-        self._input = self._session.get_inputs()[0].name
-        meta = self._session.get_modelmeta().custom_metadata_map
-        if "character" not in meta:
-            raise ConfigurationError(f"{path} carries no character list (metadata 'character')")
+        self._network = load_network(path, runtime or get_settings().ocr_runtime, threads)
+        #: Where the network runs, for reports ("OpenVINO bfloat16").
+        self.runtime = self._network.description
         # Class 0 is the CTC blank; the last class is a space.
-        self._classes = ["", *meta["character"].splitlines(), " "]
+        self._classes = ["", *self._network.characters, " "]
         self._index = {ch: i for i, ch in enumerate(self._classes) if i}
         self._masks: dict[str, np.ndarray] = {}
         self._folds: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -113,9 +94,9 @@ class PpOcrEngine:
         results: list[list[OcrWord]] = [[] for _ in images]
         for batch in _batches(images):
             max_ratio = max(_MIN_WH_RATIO, *(_ratio(images[i]) for i in batch))
-            width = math.ceil(_REC_HEIGHT * max_ratio)
+            width = self._network.padded_width(math.ceil(_REC_HEIGHT * max_ratio))
             tensor = np.stack([_normalise(images[i], width) for i in batch])
-            probs = self._session.run(None, {self._input: tensor})[0]
+            probs = self._network.run(tensor)
             for row, i in enumerate(batch):
                 used = _resized_width(images[i]) / width
                 results[i] = self._decode(probs[row], charsets[i], images[i].shape, used)
