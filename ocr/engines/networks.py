@@ -13,9 +13,10 @@ Elsewhere it runs float32, no faster than ONNX Runtime.
 
 from __future__ import annotations
 
+import importlib
 import math
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -56,12 +57,7 @@ class OnnxRuntimeNetwork:
     """The network on ONNX Runtime, float32, one thread."""
 
     def __init__(self, path: Path, threads: int = 1) -> None:
-        try:
-            import onnxruntime as ort
-        except ImportError as exc:  # pragma: no cover - depends on the installation
-            raise ConfigurationError(
-                "the 'onnxruntime' runtime needs onnxruntime (pip install onnxruntime)"
-            ) from exc
+        ort = _runtime_package("onnxruntime")
         options = ort.SessionOptions()
         # One thread and no spinning: workers scale by process, and a spinning pool
         # doubles latency as soon as anything else runs on the machine.
@@ -95,21 +91,16 @@ class OpenVinoNetwork:
     """The network on OpenVINO's CPU plugin: bfloat16 where the CPU has it, one thread."""
 
     def __init__(self, path: Path, threads: int = 1) -> None:
-        try:
-            import openvino as ov
-        except ImportError as exc:  # pragma: no cover - depends on the installation
-            raise ConfigurationError(
-                "the 'openvino' runtime needs openvino (pip install openvino)"
-            ) from exc
+        ov = _runtime_package("openvino")
         core = ov.Core()
         model = core.read_model(str(path))
         capabilities = core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
-        self.precision = "bf16" if "BF16" in capabilities else "f32"
+        precision = "bf16" if "BF16" in capabilities else "f32"
         config = {
             "INFERENCE_NUM_THREADS": threads,
             "NUM_STREAMS": 1,
             "PERFORMANCE_HINT": "LATENCY",
-            "INFERENCE_PRECISION_HINT": self.precision,
+            "INFERENCE_PRECISION_HINT": precision,
             # Pinned threads would put every worker process on the same core.
             "ENABLE_CPU_PINNING": False,
         }
@@ -118,7 +109,7 @@ class OpenVinoNetwork:
         if model.has_rt_info(["framework", "character"]):
             character = model.get_rt_info(["framework", "character"]).astype(str)
         self.characters = _character_list(path, character)
-        self.description = "OpenVINO " + ("bfloat16" if self.precision == "bf16" else "float32")
+        self.description = "OpenVINO " + ("bfloat16" if precision == "bf16" else "float32")
 
     def padded_width(self, width: int) -> int:
         return stepped_width(width)
@@ -139,10 +130,8 @@ def call_sizes(lines: int, width: int) -> list[int]:
     largest first, none over MAX_CALL_PIXELS unless it is a single line."""
     sizes: list[int] = []
     for size in BATCH_SIZES:
-        if size > 1 and size * width > MAX_CALL_PIXELS:
-            continue
-        while lines - sum(sizes) >= size:
-            sizes.append(size)
+        if size == 1 or size * width <= MAX_CALL_PIXELS:
+            sizes += [size] * ((lines - sum(sizes)) // size)
     return sizes
 
 
@@ -153,6 +142,16 @@ def stepped_width(width: int) -> int:
     while padded < width:
         padded = max(padded + 8, math.ceil(padded * WIDTH_STEP / 8) * 8)
     return padded
+
+
+def _runtime_package(name: str) -> Any:
+    """The runtime's Python package, or ConfigurationError naming what to install."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ConfigurationError(
+            f"the {name!r} runtime needs the {name} package (pip install {name})"
+        ) from exc
 
 
 def _character_list(path: Path, character: str | None) -> list[str]:

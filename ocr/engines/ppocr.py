@@ -67,14 +67,17 @@ class PpOcrEngine:
         if not path.is_file():
             raise ConfigurationError(f"PP-OCR recognition model not found: {path}")
         self._network = load_network(path, runtime or get_settings().ocr_runtime, threads)
-        #: Where the network runs, for reports ("OpenVINO bfloat16").
-        self.runtime = self._network.description
         # Class 0 is the CTC blank; the last class is a space.
         self._classes = ["", *self._network.characters, " "]
         self._index = {ch: i for i, ch in enumerate(self._classes) if i}
         self._masks: dict[str, np.ndarray] = {}
         self._folds: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._japanese_forms = japanese_forms()
+
+    @property
+    def runtime(self) -> str:
+        """Where the network runs, for reports ("OpenVINO bfloat16")."""
+        return self._network.description
 
     def read_line(self, image: np.ndarray, charset: str | None = None) -> list[OcrWord]:
         """Recognise one text line; returns one OcrWord per character (see :meth:`read_lines`)."""
