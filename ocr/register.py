@@ -17,6 +17,7 @@ read at the wrong place.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,7 +25,14 @@ import cv2
 import numpy as np
 
 from ocr.layout import load_layout
-from ocr.preprocess import TEMPLATE_DPI, WORK_DPI, PageContext, percentiles, scaling
+from ocr.preprocess import (
+    TEMPLATE_DPI,
+    WORK_DPI,
+    PageContext,
+    percentiles,
+    scaling,
+    shrink_keeping_strokes,
+)
 
 #: Resolution of the coarse search; 4 working pixels per coarse pixel.
 COARSE_DPI = 25.0
@@ -38,6 +46,8 @@ SCALE_STEPS = (0.95, 0.975, 1.0, 1.025, 1.05)
 _SEARCH_BLUR = 1.0
 #: Lowest acceptable registration quality (correlation of ruling lines, 0..1).
 MIN_REGISTRATION_QUALITY = 0.6
+#: A scan this many times finer than the template (375 dpi and up) is shrunk before the warp.
+SHRINK_FIRST = 1.25
 #: Lines are compared after a blur of this sigma (working pixels, ~0.25 mm).
 LINE_TOLERANCE_PX = 1.0
 #: Lines fainter than this (0–255 above the paper) are no lines at all.
@@ -334,9 +344,18 @@ def template_to_page(registration: Registration, context: PageContext) -> np.nda
 def warp_to_template(
     grey: np.ndarray, registration: Registration, context: PageContext
 ) -> np.ndarray:
-    """The original page resampled onto its template's 300-dpi pixel grid (grey)."""
+    """The original page resampled onto its template's 300-dpi pixel grid (grey).
+
+    A scan at least ``SHRINK_FIRST`` times finer than the grid is shrunk close to it first
+    (see :func:`~ocr.preprocess.shrink_keeping_strokes`): a warp interpolates between the
+    nearest pixels only, and would drop thin strokes.
+    """
     width, height = load_template(registration.form_id).size
     to_page = template_to_page(registration, context)
+    scale = math.sqrt(abs(float(np.linalg.det(to_page[:2, :2]))))
+    if scale >= SHRINK_FIRST:
+        grey, shrink = shrink_keeping_strokes(grey, 1 / scale)
+        to_page = shrink @ to_page
     return cv2.warpAffine(
         grey,
         to_page[:2],

@@ -18,7 +18,8 @@ from intake.errors import PageRejected
 from ocr.extract import prepare_page
 from ocr.layout import FORM_IDS, load_layout
 from ocr.pages import PageImage
-from ocr.preprocess import TEMPLATE_DPI
+from ocr.preprocess import TEMPLATE_DPI, is_bilevel
+from ocr.read_ink import FAINT_LEVEL, INK_LEVEL, field_box
 from ocr.register import MIN_REGISTRATION_QUALITY, registration_quality
 from ocr.synth import make_sample
 
@@ -300,3 +301,35 @@ def test_a_wrong_resolution_tag_does_not_hide_the_form() -> None:
     assert prepared.form_id == "kyuyo_kojinbetsu"
     assert prepared.effective_dpi == pytest.approx(300, rel=0.02)
     assert corner_error_mm(prepared.template_to_page, truth, "kyuyo_kojinbetsu", 300) < 1.0
+
+
+@pytest.mark.parametrize(("dpi", "fax"), [(600.0, True), (600.0, False), (400.0, True)])
+def test_hairlines_of_a_fine_scan_are_not_lost_on_the_template_grid(dpi: float, fax: bool) -> None:
+    """A stroke one scan pixel wide (a serif's hairline, a thin stroke a fax kept) must
+    show at 300 dpi, not fall between the warp's samples: in every column of the box the
+    hairline crosses, a pixel near its row is ink (a black-and-white scan's strokes are
+    black or gone, so they stay black), or at least faint writing (a grey scan's hairline
+    covers half a 300-dpi pixel: lighter)."""
+    scan = Scan(dpi=dpi, degrees=1.3, fax=fax)
+    image, truth = rescan(filled("kyuyo_kojinbetsu"), scan)
+    spec = next(f for f in load_layout("kyuyo_kojinbetsu").fields if f.name == "remarks")
+    box = field_box(spec)
+    rows = range(box.y + 8, box.y + box.h - 8, 5)
+    for row in rows:  # drawn in the scan, one pixel wide, along the template's row
+        (x0, y0), (x1, y1) = ((truth @ [x, row, 1.0])[:2] for x in (box.x, box.x + box.w))
+        cv2.line(image, (round(x0), round(y0)), (round(x1), round(y1)), (0, 0, 0), 1)
+    prepared = prepare_page(PageImage(image, dpi))
+    for row in rows:
+        band = prepared.image[row - 2 : row + 3, box.x + 20 : box.x + box.w - 20]
+        shown = (band.min(axis=0) < (INK_LEVEL if fax else FAINT_LEVEL)).mean()
+        assert shown > 0.98, f"row {row}: hairline shows in {shown:.0%} of its columns"
+
+
+def test_a_black_and_white_scan_is_told_from_a_grey_one() -> None:
+    grey, _ = rescan(filled("kyuyo_kojinbetsu"), Scan(degrees=1.0))
+    fax, _ = rescan(filled("kyuyo_kojinbetsu"), Scan(degrees=1.0, fax=True))
+    faxed_jpeg, _ = rescan(filled("kyuyo_kojinbetsu"), Scan(degrees=1.0, fax=True, jpeg=60))
+    assert is_bilevel(fax)
+    assert is_bilevel(faxed_jpeg)  # JPEG's ringing at the edges is not grey ink
+    assert not is_bilevel(grey[:, :, 0])
+    assert not is_bilevel(np.full((100, 100), 255, np.uint8))  # no ink at all
