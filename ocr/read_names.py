@@ -56,6 +56,10 @@ class NameMatch:
     whole: bool = True
     #: The readings are the dictionary's own, not put together character by character.
     listed: bool = True
+    #: Other readings of the name the dictionary lists that are the reading as read with
+    #: voiced marks it lacks (高木 read タカキ: タカギ), spaced as ``kana``: the print may
+    #: have lost their marks, and only the ink can tell (see ocr.read_pairs).
+    voicings: tuple[str, ...] = ()
 
 
 class NameReadings:
@@ -147,6 +151,11 @@ def match_name(name: str, kana: str, readings: NameReadings) -> NameMatch | None
     if not exact and len(spellings) > 1:
         return None  # which of the voicings was written, only a person can tell
     at, family, given = (exact or candidates)[0]
+    # Only the dictionary's own readings: put together character by character, a name has
+    # voicings no one uses (陽菜: ビナ).
+    voiced = sorted(
+        s for s in spellings - {sounds} if listed and exact and _dropped_marks(sounds, s)
+    )
     return NameMatch(
         letters[:at] + FULL_WIDTH_SPACE + letters[at:],
         family + FULL_WIDTH_SPACE + given,
@@ -155,6 +164,7 @@ def match_name(name: str, kana: str, readings: NameReadings) -> NameMatch | None
         and all(_dropped_marks(other, sounds) for other in spellings - {sounds})
         and not _misread_alike(letters),
         listed=listed,
+        voicings=tuple(v[: len(family)] + FULL_WIDTH_SPACE + v[len(family) :] for v in voiced),
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ocr.engines.base import OcrWord
 from ocr.layout import FormLayout
 from ocr.read_names import (
+    NameMatch,
     NameReadings,
     match_name,
     repair_reading,
@@ -28,6 +29,10 @@ from validators.normalize import FULL_WIDTH_SPACE, NormalizationError, normalize
 #: Confidence of a name put right from the engine's second guesses by its フリガナ: right
 #: far more often than not, but a person confirms it.
 RESPELLED_CONFIDENCE = 0.3
+#: A voiced kana the engine guessed at least this probably, beside the plain one it read,
+#: shows a mark the print nearly lost; below, it is the network's noise (ビ at 0.01 for a
+#: crisp ヒ; ギ at 0.12–0.27 for a half-width ｷﾞ whose mark it missed).
+MARK_GUESSED = 0.05
 #: A character of a フリガナ read at least this surely is not put right by its name's
 #: dictionary reading: the name may have a reading the dictionary does not list.
 SURELY_READ = 0.9
@@ -163,6 +168,9 @@ def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
         else:
             name.partner_agrees = True
         seen = respelled is None and match.listed and marks_seen(kana, written_kana, match.kana)
+        voicing = voicing_heard(kana, match) if respelled is None else None
+        if voicing is not None:
+            kana.text = voicing  # still in review: the dictionary alone cannot choose
         if match.certain or seen:
             # Misread characters do not make a reading of the name read in its own box:
             # the pair is as sure as the surer of the two readings.
@@ -258,6 +266,45 @@ def _certainly_agrees(written_name: str, kana: Reading, dictionary: NameReadings
     except NormalizationError:
         return False
     return match is not None and match.whole and match.certain
+
+
+def voicing_heard(kana: Reading, match: NameMatch) -> str | None:
+    """The one voicing of the matched reading (``match.voicings``: 高木 read タカキ, also
+    listed タカギ) whose every added mark the ink showed, or None.
+
+    The print loses a half-width dakuten more easily than it shows one that is not there,
+    so a mark counts as shown where the engine's next guess for the character is the voiced
+    one (at least :data:`MARK_GUESSED`), or the same ink read at another stretch holds the
+    voiced character more often than the reading does (ﾀｶｷﾞ read タカキ stretched, タギ
+    narrow).
+    """
+    read = kana.read_characters()
+    plain = match.kana.replace(FULL_WIDTH_SPACE, "")
+    others = [unicodedata.normalize("NFKC", other.text) for other in kana.alternatives]
+
+    def shown(at: int, voiced: str) -> bool:
+        if len(read) == len(plain):
+            guesses = {
+                unicodedata.normalize("NFKC", ch)
+                for ch, p in read[at].alternatives
+                if p >= MARK_GUESSED
+            }
+            if voiced in guesses:
+                return True
+        return any(text.count(voiced) > plain.count(voiced) for text in others)
+
+    heard = [
+        voicing
+        for voicing in match.voicings
+        if all(
+            shown(at, now)
+            for at, (was, now) in enumerate(
+                zip(plain, voicing.replace(FULL_WIDTH_SPACE, ""), strict=True)
+            )
+            if was != now
+        )
+    ]
+    return heard[0] if len(heard) == 1 else None
 
 
 def marks_seen(kana: Reading, written: str, matched: str) -> bool:

@@ -79,6 +79,9 @@ def test_a_reading_that_may_have_lost_a_dakuten_is_not_certain() -> None:
     # ... but print does not grow one: ヤマザキ read is ヤマザキ written.
     voiced = match_name("山崎　龍之介", "ヤマザキ　リュウノスケ", READINGS)
     assert voiced is not None and voiced.certain
+    # The reading the lost mark would make is named, for the ink to decide.
+    assert match.voicings == ("ヤマザキ　リュウノスケ",)
+    assert voiced.voicings == ()
 
 
 def test_a_reading_needing_a_guess_between_voicings_is_no_match() -> None:

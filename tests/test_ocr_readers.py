@@ -813,6 +813,40 @@ def test_a_voiced_mark_restored_where_the_engine_saw_it_is_no_doubt() -> None:
     assert not marks_seen(_kana("クドウ", {}), "クドウ", "クドウ")  # nothing restored
 
 
+def test_a_voiced_mark_the_ink_showed_chooses_between_the_names_readings() -> None:
+    # 高木 is タカギ or タカキ; ﾀｶｷﾞ printed half-width loses its dakuten when read.
+    layout = load_layout(KYUYO)
+
+    def kana_after_check(kana: Reading) -> Reading:
+        readings = {"recipient_name": _read("高木　静香", 0.99), "recipient_kana": kana}
+        check_names(layout, readings)
+        return readings["recipient_kana"]
+
+    # ギ was the engine's next guess for キ ...
+    seen = kana_after_check(_kana("タカキ　シズカ", {2: "ギ"}))
+    assert seen.text == "タカギ　シズカ"
+    assert seen.partner_agrees is False  # likelier, not certain: still in review
+    # ... or the same ink read narrower showed it (タギ, カ lost).
+    narrow = _kana("タカキ　シズカ", {})
+    narrow.alternatives = [_read("タギ", 0.5)]
+    assert kana_after_check(narrow).text == "タカギ　シズカ"
+    # No trace of a mark: the reading stays as read, in doubt ...
+    unseen = _kana("タカキ　シズカ", {})
+    unseen.alternatives = [_read("タカキシズカ", 0.5)]
+    assert kana_after_check(unseen).text == "タカキ　シズカ"
+    assert kana_after_check(unseen).partner_agrees is False
+    # ... nor is a guess at the network's noise level one.
+    noise = _kana("タカキ　シズカ", {})
+    noise.words[0][2] = OcrWord("キ", (0, 0, 1, 1), 0.9, (("ギ", 0.01),))
+    assert kana_after_check(noise).text == "タカキ　シズカ"
+    # Readings put together character by character (陽菜: ヒナ, ビナ, ピナ) are not the
+    # dictionary's: a guessed mark does not choose among them.
+    composed = _kana("イシイ　ヒナ", {4: "ビ"})
+    readings = {"recipient_name": _read("石井　陽菜", 0.99), "recipient_kana": composed}
+    check_names(layout, readings)
+    assert readings["recipient_kana"].text == "イシイ　ヒナ"
+
+
 def test_a_guess_the_context_makes_the_same_value_is_no_doubt() -> None:
     # ハイツ: 八 at 0.55 with ハ at 0.43 is a doubt between two glyphs of one value (tidy
     # makes 八 beside katakana ハ); with 入 at 0.43 it is a doubt between two values.
