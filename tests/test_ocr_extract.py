@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,17 +85,33 @@ def test_given_form_is_checked_not_trusted(extractor: Extractor) -> None:
 
 
 @pytest.mark.slow
-def test_timing_of_a_slip_stays_within_budget(extractor: Extractor) -> None:
-    """The page budget is 1.2 s per slip on one core, OCR included; allow for a busy CI."""
+def test_a_slip_gives_the_recogniser_a_bounded_amount_of_work(
+    extractor: Extractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Speed is measured by the benchmarks (``bench/``), not by this machine's clock: this
+    holds the work one slip gives the recogniser's network — lines read and columns of the
+    48-pixel-high batches they are padded into, the bulk of a slip's time — to half again
+    what it was when the speed was measured (75 lines, 13,456 columns), so that a change
+    reading fields more often than needed fails here before it slows every worker."""
     from ocr.pages import PageImage
 
+    network = extractor.engines[0]._network  # type: ignore[attr-defined]
+    batches: list[tuple[int, ...]] = []
+    run = network.run
+
+    def counted(tensor: np.ndarray) -> np.ndarray:
+        batches.append(tensor.shape)
+        return run(tensor)
+
+    monkeypatch.setattr(network, "run", counted)
     sample = make_sample("kyuyo_kojinbetsu", 4, "degraded")
     page = PageImage(np.asarray(sample.image)[:, :, ::-1].copy(), float(sample.dpi))
-    extractor.extract_page(page, 1)  # warm-up: first-call allocations
-    started = time.perf_counter()
     result = extractor.extract_page(page, 1)
     assert result.status == "ok"
-    assert time.perf_counter() - started < 3.0
+    lines = sum(shape[0] for shape in batches)
+    columns = sum(shape[0] * shape[-1] for shape in batches)
+    assert 20 <= lines <= 110, lines  # at least one line per written field
+    assert columns <= 20_000, columns
 
 
 @pytest.mark.slow
