@@ -813,14 +813,17 @@ def test_a_voiced_mark_restored_where_the_engine_saw_it_is_no_doubt() -> None:
     assert not marks_seen(_kana("クドウ", {}), "クドウ", "クドウ")  # nothing restored
 
 
+def _checked(name: str, kana: Reading) -> Reading:
+    """``kana`` after check_names beside ``name``, read surely (a 給与支払報告書's recipient)."""
+    readings = {"recipient_name": _read(name, 0.99), "recipient_kana": kana}
+    check_names(load_layout(KYUYO), readings)
+    return readings["recipient_kana"]
+
+
 def test_a_voiced_mark_the_ink_showed_chooses_between_the_names_readings() -> None:
     # 高木 is タカギ or タカキ; ﾀｶｷﾞ printed half-width loses its dakuten when read.
-    layout = load_layout(KYUYO)
-
     def kana_after_check(kana: Reading) -> Reading:
-        readings = {"recipient_name": _read("高木　静香", 0.99), "recipient_kana": kana}
-        check_names(layout, readings)
-        return readings["recipient_kana"]
+        return _checked("高木　静香", kana)
 
     # ギ was the engine's next guess for キ ...
     seen = kana_after_check(_kana("タカキ　シズカ", {2: "ギ"}))
@@ -841,10 +844,7 @@ def test_a_voiced_mark_the_ink_showed_chooses_between_the_names_readings() -> No
     assert kana_after_check(noise).text == "タカキ　シズカ"
     # Readings put together character by character (陽菜: ヒナ, ビナ, ピナ) are not the
     # dictionary's: a guessed mark does not choose among them.
-    composed = _kana("イシイ　ヒナ", {4: "ビ"})
-    readings = {"recipient_name": _read("石井　陽菜", 0.99), "recipient_kana": composed}
-    check_names(layout, readings)
-    assert readings["recipient_kana"].text == "イシイ　ヒナ"
+    assert _checked("石井　陽菜", _kana("イシイ　ヒナ", {4: "ビ"})).text == "イシイ　ヒナ"
 
 
 def test_a_guess_the_context_makes_the_same_value_is_no_doubt() -> None:
@@ -1057,12 +1057,8 @@ def test_a_reading_at_another_stretch_a_character_off_the_name_is_repaired_in_re
 
 def test_a_surely_read_reading_is_not_put_right_to_the_names_only_listed_reading() -> None:
     # SudachiDict lists 颯太 as フウタ only; ソウタ, read surely, is how this one reads.
-    layout = load_layout(KYUYO)
-
     def checked(kana: Reading) -> Reading:
-        readings = {"recipient_name": _read("竹内　颯太", 0.99), "recipient_kana": kana}
-        check_names(layout, readings)
-        return readings["recipient_kana"]
+        return _checked("竹内　颯太", kana)
 
     sure = checked(_read("タケウチ　ソウタ", 0.99))
     assert sure.text == "タケウチ　ソウタ" and sure.partner_agrees is False  # in review
