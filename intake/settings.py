@@ -58,9 +58,10 @@ class Settings(BaseSettings):
     review_threshold: float = 0.90
     #: Comma-separated engines: PP-OCR reads; Tesseract re-reads digits PP-OCR is unsure of.
     ocr_engine: str = "ppocr,tesseract"
-    #: Where PP-OCR's network runs: "openvino" (bfloat16 on CPUs that have it) or
+    #: Where PP-OCR's network runs: "auto" (OpenVINO in bfloat16 on CPUs that have it, else
+    #: ONNX Runtime), "openvino" (bfloat16 where the CPU has it, else float32) or
     #: "onnxruntime" (float32).
-    ocr_runtime: str = "openvino"
+    ocr_runtime: str = "auto"
 
     @field_validator("retention_days")
     @classmethod

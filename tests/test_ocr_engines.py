@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from intake.errors import ConfigurationError
+from intake.settings import get_settings
 from ocr.engines import networks, registry
 from ocr.engines.ppocr import PpOcrEngine, default_rec_model
 from ocr.engines.tesseract import find_tessdata
@@ -109,6 +110,24 @@ def test_ppocr_unrestricted_keeps_commas_and_restricted_cannot_invent_letters() 
 def test_unknown_runtime_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="unknown OCR runtime"):
         PpOcrEngine(runtime="cloud")
+
+
+@pytest.mark.parametrize(("bfloat16", "chosen"), [(True, "openvino"), (False, "onnxruntime")])
+def test_the_default_runtime_follows_the_cpu(
+    monkeypatch: pytest.MonkeyPatch, bfloat16: bool, chosen: str
+) -> None:
+    monkeypatch.setattr(networks, "cpu_has_bfloat16", lambda: bfloat16)
+    assert networks.auto_runtime() == chosen
+
+
+@pytest.mark.slow
+def test_the_default_runtime_loads_the_network_this_cpu_runs_best() -> None:
+    network = networks.load_network(default_rec_model(), networks.AUTO)
+    if networks.cpu_has_bfloat16():
+        assert network.description == "OpenVINO bfloat16"
+    else:
+        assert network.description == "ONNX Runtime float32"
+    assert get_settings().ocr_runtime == networks.AUTO
 
 
 def test_openvino_pads_to_few_widths_and_never_cuts_a_line() -> None:

@@ -4,11 +4,12 @@ Both load the same ONNX file from the rapidocr wheel and give the same interface
 model's character list, the width a batch of a given width is padded to, and a run from a
 batch of normalised line images to the network's per-frame class probabilities.
 
-OpenVINO is the default because on a CPU with bfloat16 matrix units (AMX, AVX-512 BF16) it
-runs the network in bfloat16, about 1.7 times as fast as ONNX Runtime's float32 here (two
-workers did 139 slips a minute against 118), reading the benchmark sets as well: the same
-fields on one, a few fields either way on the other (README, "Accuracy and speed").
-Elsewhere it runs float32, no faster than ONNX Runtime.
+The default, ``auto``, takes OpenVINO on a CPU with bfloat16 units (AMX, AVX-512 BF16),
+where it runs the network in bfloat16, about 1.7 times as fast as ONNX Runtime's float32
+(two workers did 139 slips a minute against 118), reading the benchmark sets as well: the
+same fields on one, a few fields either way on the other (README, "Accuracy and speed").
+Elsewhere it takes ONNX Runtime: OpenVINO's float32 was no faster on one such machine and
+13 % slower on another (AVX2 only), with more memory.
 """
 
 from __future__ import annotations
@@ -94,8 +95,7 @@ class OpenVinoNetwork:
         ov = _runtime_package("openvino")
         core = ov.Core()
         model = core.read_model(str(path))
-        capabilities = core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
-        precision = "bf16" if "BF16" in capabilities else "f32"
+        precision = "bf16" if cpu_has_bfloat16() else "f32"
         config = {
             "INFERENCE_NUM_THREADS": threads,
             "NUM_STREAMS": 1,
@@ -160,6 +160,22 @@ def _character_list(path: Path, character: str | None) -> list[str]:
     return character.splitlines()
 
 
+def auto_runtime() -> str:
+    """OpenVINO where the CPU has bfloat16 units, else ONNX Runtime (see the module's doc)."""
+    return "openvino" if cpu_has_bfloat16() else "onnxruntime"
+
+
+def cpu_has_bfloat16() -> bool:
+    """Whether OpenVINO finds bfloat16 units on this CPU (False without OpenVINO)."""
+    try:
+        ov = importlib.import_module("openvino")
+    except ImportError:  # pragma: no cover - depends on the installation
+        return False
+    return "BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+
+
+#: The runtime chosen by the machine (:func:`auto_runtime`), the default.
+AUTO = "auto"
 RUNTIMES: dict[str, type[OnnxRuntimeNetwork] | type[OpenVinoNetwork]] = {
     "openvino": OpenVinoNetwork,
     "onnxruntime": OnnxRuntimeNetwork,
@@ -167,8 +183,10 @@ RUNTIMES: dict[str, type[OnnxRuntimeNetwork] | type[OpenVinoNetwork]] = {
 
 
 def load_network(path: Path, runtime: str, threads: int = 1) -> RecognitionNetwork:
-    """The network at ``path`` on the named runtime (ConfigurationError if unknown)."""
-    cls = RUNTIMES.get(runtime)
+    """The network at ``path`` on the named runtime, or on :func:`auto_runtime`'s choice for
+    ``auto`` (ConfigurationError if unknown)."""
+    cls = RUNTIMES.get(auto_runtime() if runtime == AUTO else runtime)
     if cls is None:
-        raise ConfigurationError(f"unknown OCR runtime {runtime!r}; known: {', '.join(RUNTIMES)}")
+        known = ", ".join([AUTO, *RUNTIMES])
+        raise ConfigurationError(f"unknown OCR runtime {runtime!r}; known: {known}")
     return cls(path, threads)
