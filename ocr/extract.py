@@ -8,7 +8,6 @@ the life of a worker process. Nothing is written anywhere (R12).
 
 from __future__ import annotations
 
-import math
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +36,7 @@ from ocr.preprocess import (
     deskew,
     dropout_grey,
     flatten_background,
+    linear_scale,
     to_work_resolution,
 )
 from ocr.quality import (
@@ -107,7 +107,7 @@ def prepare_page(page: PageImage, form_id: str | None = None) -> PreparedPage:
         raise reject("multiple_forms")
     registration = found.registration
     to_page = template_to_page(registration, context)
-    effective_dpi = TEMPLATE_DPI * _scale(to_page)
+    effective_dpi = TEMPLATE_DPI * linear_scale(to_page)
     if not context.dpi_from_file:
         check_resolution(effective_dpi)
     registered = flatten_background(warp_to_template(grey, registration, context))
@@ -159,11 +159,6 @@ def _scanned_area(to_page: np.ndarray, shape: tuple[int, ...]) -> Callable[[Box,
         return bool(np.all((px >= 0) & (px < width) & (py >= 0) & (py < height)))
 
     return visible
-
-
-def _scale(matrix: np.ndarray) -> float:
-    """The linear scale of an affine map (square root of its area ratio)."""
-    return math.sqrt(abs(float(np.linalg.det(matrix[:2, :2]))))
 
 
 class Extractor:

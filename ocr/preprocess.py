@@ -16,6 +16,7 @@ with the templates; ``flatten_background`` (contrast) finishes the registered pa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -82,6 +83,11 @@ def to_work_resolution(image: np.ndarray, context: PageContext) -> np.ndarray:
     size = (max(1, round(width * factor)), max(1, round(height * factor)))
     context.compose(scaling(size[0] / width, size[1] / height))
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def linear_scale(matrix: np.ndarray) -> float:
+    """The linear scale of an affine map (square root of its area ratio)."""
+    return math.sqrt(abs(float(np.linalg.det(matrix[:2, :2]))))
 
 
 def scaling(fx: float, fy: float) -> np.ndarray:

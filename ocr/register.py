@@ -17,7 +17,6 @@ read at the wrong place.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,6 +28,7 @@ from ocr.preprocess import (
     TEMPLATE_DPI,
     WORK_DPI,
     PageContext,
+    linear_scale,
     percentiles,
     scaling,
     shrink_keeping_strokes,
@@ -352,7 +352,7 @@ def warp_to_template(
     """
     width, height = load_template(registration.form_id).size
     to_page = template_to_page(registration, context)
-    scale = math.sqrt(abs(float(np.linalg.det(to_page[:2, :2]))))
+    scale = linear_scale(to_page)
     if scale >= SHRINK_FIRST:
         grey, shrink = shrink_keeping_strokes(grey, 1 / scale)
         to_page = shrink @ to_page

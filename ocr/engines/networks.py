@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import math
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -165,8 +166,10 @@ def auto_runtime() -> str:
     return "openvino" if cpu_has_bfloat16() else "onnxruntime"
 
 
+@lru_cache(maxsize=1)
 def cpu_has_bfloat16() -> bool:
-    """Whether OpenVINO finds bfloat16 units on this CPU (False without OpenVINO)."""
+    """Whether OpenVINO finds bfloat16 units on this CPU (False without OpenVINO); asked
+    once per process."""
     try:
         ov = importlib.import_module("openvino")
     except ImportError:  # pragma: no cover - depends on the installation
