@@ -14,7 +14,7 @@ from intake.settings import get_settings
 from ocr.engines import networks, registry
 from ocr.engines.ppocr import PpOcrEngine, default_rec_model
 from ocr.engines.tesseract import find_tessdata
-from ocr.engines.variants import japanese_forms
+from ocr.engines.variants import folded_forms, japanese_forms
 from ocr.layout import load_layout
 from ocr.read_ink import cut, field_box, layout_mask
 
@@ -191,7 +191,7 @@ def _decoder(characters: str) -> PpOcrEngine:
     engine._index = {ch: i for i, ch in enumerate(engine._classes) if i}
     engine._masks = {}
     engine._folds = {}
-    engine._japanese_forms = japanese_forms()
+    engine._folded_forms = folded_forms()
     return engine
 
 
@@ -257,6 +257,20 @@ def test_ppocr_a_chinese_form_masked_out_counts_for_the_japanese_character() -> 
     assert engine._decode(probs, "主査", (10, 40), 1.0)[1].confidence == pytest.approx(0.04)
     probs = _frames(engine, [{"主": 0.999}, {}, {"查": 0.95, "査": 0.04}, {}])
     assert engine._decode(probs, "主査查", (10, 40), 1.0)[1].text == "查"
+
+
+def test_ppocr_a_kanji_read_for_a_katakana_is_that_katakana_in_a_kana_field() -> None:
+    engine = _decoder("才夕オタ")
+    # A blurred half-width ｵｵﾀ: the network answers 才才夕, its kana a trace beside them.
+    probs = _frames(
+        engine,
+        [{"才": 0.97, "オ": 0.01}, {}, {"才": 0.6, "オ": 0.01}, {}, {"夕": 0.4, "タ": 0.3}, {}],
+    )
+    words = engine._decode(probs, "オタ", (10, 60), 1.0)
+    assert [w.text for w in words] == ["オ", "オ", "タ"]
+    assert [round(w.confidence, 2) for w in words] == [0.98, 0.61, 0.7]
+    # Where the field may hold the kanji (a name), it stays the kanji.
+    assert [w.text for w in engine._decode(probs, "才夕オタ", (10, 60), 1.0)] == ["才", "才", "夕"]
 
 
 def test_the_packaged_tables_know_chinese_forms_of_japanese_characters() -> None:

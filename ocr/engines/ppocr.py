@@ -20,7 +20,7 @@ from intake.errors import ConfigurationError
 from intake.settings import get_settings
 from ocr.engines.base import OcrWord
 from ocr.engines.networks import load_network
-from ocr.engines.variants import japanese_forms
+from ocr.engines.variants import folded_forms
 
 #: Height the recognition network was trained on; crops are scaled to it.
 _REC_HEIGHT = 48
@@ -72,7 +72,7 @@ class PpOcrEngine:
         self._index = {ch: i for i, ch in enumerate(self._classes) if i}
         self._masks: dict[str, np.ndarray] = {}
         self._folds: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._japanese_forms = japanese_forms()
+        self._folded_forms = folded_forms()
 
     @property
     def runtime(self) -> str:
@@ -120,7 +120,8 @@ class PpOcrEngine:
 
     def _fold(self, charset: str) -> tuple[np.ndarray, np.ndarray]:
         """The classes ``charset`` masks out that are a Chinese form of a character it
-        holds, and the class of that character (see :mod:`ocr.engines.variants`)."""
+        holds, or a kanji drawn like a katakana it holds, and the class of that character
+        (see :mod:`ocr.engines.variants`)."""
         fold = self._folds.get(charset)
         if fold is None:
             allowed = set(charset)
@@ -129,7 +130,7 @@ class PpOcrEngine:
                 for i, ch in enumerate(self._classes)
                 if i
                 and ch not in allowed
-                and (japanese := self._japanese_forms.get(ch)) in allowed
+                and (japanese := self._folded_forms.get(ch)) in allowed
                 and japanese in self._index
             ]
             fold = (
@@ -149,7 +150,8 @@ class PpOcrEngine:
         mask = self._mask(charset)
         scores = probs if mask is None else np.where(mask, probs, 0.0)
         if charset is not None:
-            # A Chinese form of a character the field may hold is that character (查, 査).
+            # A Chinese form of a character the field may hold is that character (查, 査);
+            # in a kana field, 才 is オ.
             sources, targets = self._fold(charset)
             if sources.size:
                 np.add.at(scores.T, targets, probs[:, sources].T)  # targets repeat

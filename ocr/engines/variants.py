@@ -10,6 +10,9 @@ The pairs come from OpenCC's character tables (shipped inside the
 ``opencc-python-reimplemented`` package, read locally; Apache-2.0): STCharacters
 (simplified → traditional) and JPVariants (traditional → Japanese 新字体). A form that
 stands for more than one character (发: 發, 髮) is left alone.
+
+The same holds for a kanji the recogniser answers for the katakana it looks like (才 for a
+blurred ｵ, 夕 for ﾀ): in a field that holds only kana, that probability is the katakana's.
 """
 
 from __future__ import annotations
@@ -57,3 +60,25 @@ def japanese_forms() -> dict[str, str]:
         if len(targets) == 1:
             forms[source] = targets.pop()
     return forms
+
+
+#: Kanji drawn like a katakana, and that katakana: the recogniser, trained mostly on
+#: Chinese, answers them for blurred or half-width kana (ｵｵﾀ reads 才才夕).
+KATAKANA_LOOKALIKES = {
+    "才": "オ",
+    "夕": "タ",
+    "力": "カ",
+    "口": "ロ",
+    "工": "エ",
+    "卜": "ト",
+    "二": "ニ",
+    "八": "ハ",
+    "一": "ー",
+}
+
+
+def folded_forms() -> dict[str, str]:
+    """Each character whose probability belongs to another where a field may hold the
+    other but not it: the Chinese forms of Japanese characters and the kanji look-alikes
+    of katakana."""
+    return {**japanese_forms(), **KATAKANA_LOOKALIKES}
