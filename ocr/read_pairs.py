@@ -144,9 +144,10 @@ def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
                     and not _overrules(kana, written_kana, found.kana)
                 ),
                 None,
-            )
+            ) or _agreeing_elsewhere(written_name, kana, written_kana, dictionary)
             if repaired is not None:
-                name.text, kana.text = repaired.name, repaired.kana
+                name.text = repaired.name
+                kana.text = _marks_shown(written_name, repaired.kana, kana, dictionary)
                 if match is None:
                     name.partner_agrees = False
                 continue
@@ -260,6 +261,38 @@ def _best_agreeing(written_name: str, kana: Reading, dictionary: NameReadings) -
     )
 
 
+def _agreeing_elsewhere(
+    written_name: str, kana: Reading, written_kana: str, dictionary: NameReadings
+) -> NameMatch | None:
+    """The name's agreement with the first of ``kana``'s readings at other stretches that it
+    agrees with whole, or None: blurred ｵｵﾀ ﾕｲﾅ reads オオタ　ユ at the surest stretch and
+    ﾕｲﾅ surely only at another; 結菜 has other readings, so the agreement is not certain,
+    and a character off is no repair. Only the dictionary's own readings count (大樹 put
+    together as ダキ is no agreement), and not where that reading puts another character
+    in place of one read surely (see :func:`_overrules`)."""
+    for text, _ in _normalized(kana.alternatives):
+        match = match_name(written_name, text, dictionary)
+        if (
+            match is not None
+            and match.whole
+            and match.listed
+            and not _overrules(kana, written_kana, text)
+        ):
+            return match
+    return None
+
+
+def _marks_shown(written_name: str, reading: str, kana: Reading, dictionary: NameReadings) -> str:
+    """``reading``, a name's reading put right or found at another stretch, with the voiced
+    marks it lacks that ``kana`` or its other stretches showed (ﾔﾏｻﾞｷ ﾀﾞｲｷ read ヤマサキタイキ
+    at triple width, where marks are swallowed, and ヤマザキダ narrower: ヤマザキ　ダイキ)."""
+    match = match_name(written_name, reading.replace(FULL_WIDTH_SPACE, ""), dictionary)
+    if match is None or not match.voicings:
+        return reading
+    shown = voicing_heard(Reading(reading, 0.0, alternatives=[kana, *kana.alternatives]), match)
+    return shown or reading
+
+
 def _certainly_agrees(written_name: str, kana: Reading, dictionary: NameReadings) -> bool:
     try:
         match = match_name(written_name, str(normalize("kana", kana.text)), dictionary)
@@ -304,7 +337,16 @@ def voicing_heard(kana: Reading, match: NameMatch) -> str | None:
             if was != now
         )
     ]
+    # Of voicings each shown, the one with every mark shown (山崎　大樹 read ヤマサキタイキ,
+    # ザ and ダ seen elsewhere: ヤマザキ　ダイキ, not ヤマザキ　タイキ).
+    most = max((_marks(voicing) for voicing in heard), default=0)
+    heard = [voicing for voicing in heard if _marks(voicing) == most]
     return heard[0] if len(heard) == 1 else None
+
+
+def _marks(text: str) -> int:
+    """How many voiced marks ``text`` carries."""
+    return sum(ch in "\u3099\u309a" for ch in unicodedata.normalize("NFD", text))
 
 
 def marks_seen(kana: Reading, written: str, matched: str) -> bool:

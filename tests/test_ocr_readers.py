@@ -1055,6 +1055,50 @@ def test_a_reading_at_another_stretch_a_character_off_the_name_is_repaired_in_re
     assert readings["recipient_kana"].partner_agrees is False  # put right, in review
 
 
+def test_a_reading_at_another_stretch_the_whole_name_agrees_with_is_taken_in_review() -> None:
+    # Blurred ｵｵﾀ ﾕｲﾅ: オオタ　ユ at the surest stretch, オオタ　ユイナ piece by piece. 結菜
+    # has other readings too (ユナ, ユウナ), so the agreement is not certain.
+    kana = _read("オオタ　ユ", 0.3)
+    kana.alternatives = [_read("オオタ　ユイ", 0.4), _read("オオタ　ユイナ", 0.3)]
+    taken = _checked("太田　結菜", kana)
+    assert taken.text == "オオタ　ユイナ"
+    assert taken.partner_agrees is False  # a guess: in review
+    # Not where it would put another character in place of one read surely.
+    kana = _read("オオタ　ユイカ", 0.95)
+    kana.alternatives = [_read("オオタ　ユイナ", 0.3)]
+    assert _checked("太田　結菜", kana).text == "オオタ　ユイカ"
+    # Nor where the name agrees with the whole reading as read (太田 is オオダ too) ...
+    kana = _read("オオダ　ユイナ", 0.6)
+    kana.alternatives = [_read("オオタ　ユイナ", 0.5)]
+    assert _checked("太田　結菜", kana).text == "オオダ　ユイナ"
+    # ... nor with a reading put together character by character (大樹 as ダキ): the one
+    # a character off the listed ダイキ is the repair.
+    kana = _read("ヤマザキダ", 0.3)
+    kana.alternatives = [_read("ヤマザキダキ", 0.1)]
+    assert _checked("山崎　大樹", kana).text == "ヤマザキ　ダイキ"
+    # Marks the triple-width reading swallowed and the others showed are put back: every
+    # one of them (ヤマザキ　ダイキ), not just some (ヤマザキ　タイキ, ヤマサキ　ダイキ).
+    kana = _read("ヤマザ　キダ", 0.3)
+    kana.alternatives = [_read("ヤマザキダ", 0.15), _read("ヤマサ　キタイキ", 0.3)]
+    assert _checked("山崎　大樹", kana).text == "ヤマザキ　ダイキ"
+    # With no mark shown, it stays as that reading has it.
+    kana = _read("ヤマサ　キタ", 0.3)
+    kana.alternatives = [_read("ヤマサキタ", 0.15), _read("ヤマサ　キタイキ", 0.3)]
+    assert _checked("山崎　大樹", kana).text == "ヤマサキ　タイキ"
+
+
+def test_a_reading_put_right_keeps_the_voiced_mark_another_stretch_showed() -> None:
+    # ﾀｶｷﾞ ｱｵｲ: タギ　オイ as read, タカ　キオイ at another stretch (ア dropped) is a
+    # character off タカキ　アオイ; 高木 is タカギ too, and the first reading showed ギ.
+    kana = _read("タギ　オイ", 0.22)
+    kana.alternatives = [_read("タカ　キオイ", 0.2)]
+    assert _checked("高木　葵", kana).text == "タカギ　アオイ"
+    # Shown nowhere, the mark is not put in.
+    kana = _read("タキ　オイ", 0.22)
+    kana.alternatives = [_read("タカ　キオイ", 0.2)]
+    assert _checked("高木　葵", kana).text == "タカキ　アオイ"
+
+
 def test_a_surely_read_reading_is_not_put_right_to_the_names_only_listed_reading() -> None:
     # SudachiDict lists 颯太 as フウタ only; ソウタ, read surely, is how this one reads.
     def checked(kana: Reading) -> Reading:
@@ -1073,6 +1117,22 @@ def test_a_surely_read_reading_is_not_put_right_to_the_names_only_listed_reading
 
 def _words(text: str, confidence: float) -> list[OcrWord]:
     return [OcrWord(ch, (i, 0, 1, 1), confidence) for i, ch in enumerate(text)]
+
+
+def test_of_two_stretches_each_with_a_character_not_read_the_surer_rest_wins() -> None:
+    # Blurred ｵｵﾀ ﾕｲﾅ: オ　ケ at single width, オオタ　ユ at double, each with a character
+    # at noise level; the rest of the double-width reading is sure.
+    single = [_words("オ", 0.002), _words("ケ", 0.003)]
+    double = [[*_words("オオ", 1.0), *_words("タ", 0.82)], _words("ユ", 0.0007)]
+    assert read_passes.surety(double) > read_passes.surety(single)
+    # Above noise level the least certain character decides, as before.
+    assert read_passes.surety([_words("オオタ", 0.3)]) > read_passes.surety(
+        [[*_words("オオ", 1.0), *_words("タ", 0.2)]]
+    )
+    # A piece of ink read as nothing counts against the rest.
+    assert read_passes.surety([_words("オオタ", 0.005), []]) < read_passes.surety(
+        [_words("オオタ", 0.005), _words("ユ", 0.005)]
+    )
 
 
 def test_each_piece_of_a_reading_is_also_tried_at_the_stretch_it_reads_best() -> None:
