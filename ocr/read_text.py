@@ -70,10 +70,11 @@ _FULL_WIDTH_TYPES = frozenset({"text", "free_text"})
 
 #: Legal-form words of the employers and pension payers named on the slips.
 _LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "共済組合", "年金基金")
-#: Letters and digits read after a legal form that ends a company's name (新光企業年金基金１ｂ１):
-#: a stamp's or a ruling's strokes, for nothing follows the form there.
+#: Letters, digits and brackets read after a legal form that ends a company's name
+#: (新光企業年金基金１ｂ１, 新光企業年金基金（ｂ１): a stamp's or a ruling's strokes, for nothing
+#: follows the form there.
 _AFTER_FINAL_LEGAL_FORM = re.compile(
-    f"(.+(?:{'|'.join(_LEGAL_FORMS)}))\\s*[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]+"
+    f"(.+(?:{'|'.join(_LEGAL_FORMS)}))\\s*[0-9A-Za-z０-９Ａ-Ｚａ-ｚ()（）\\[\\]［］|｜]+"
 )
 #: Punctuation no person's or company's name holds; the recogniser reads it into the
 #: gap between a legal form and the name (有限会社：協和精工).
@@ -236,7 +237,10 @@ def _legal_form(text: str) -> str:
 
 
 def _voiced(match: re.Match[str]) -> str:
-    return unicodedata.normalize("NFC", match.group(1) + _COMBINING[match.group(2)])
+    kana, mark = match.group(1), _COMBINING[match.group(2)]
+    if unicodedata.normalize("NFD", kana)[1:] == mark:
+        return kana  # ﾀｶｷﾞ read タカギ” : the one mark read twice, in the kana and beside it
+    return unicodedata.normalize("NFC", kana + mark)
 
 
 def _tidy_phone(text: str) -> str:

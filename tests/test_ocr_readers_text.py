@@ -38,6 +38,8 @@ from ocr.read_text import may_be_variant, same_in_value, tidy
         ("kana", "タﾞイキ", "ダイキ"),  # a voiced mark read on its own joins its kana
         ("kana", "ﾀﾞｲｷ", "ﾀﾞｲｷ"),  # half-width stays for normalization to convert
         ("kana", "コント”ウ", "コンドウ"),  # ﾄﾞ stretched reads as ト and a closing quote
+        ("kana", "タカギ”", "タカギ"),  # ﾀｶｷﾞ: the one mark read in ギ and beside it
+        ("kana", "ア”", "ア\u3099"),  # no voiced ア: left for normalization to refuse
         ("free_text", "保険料28,600円", "保険料２８，６００円"),
         ("amount", "1-000", "1-000"),  # digit types are never touched
         ("phone", "03-88242551", "03-8824-2551"),  # the hyphen a fax thinned away
@@ -62,6 +64,8 @@ from ocr.read_text import may_be_variant, same_in_value, tidy
         ("name", "合会社", "合会社"),  # too short to tell
         ("name", "新光企業年金基金１ｂ１", "新光企業年金基金"),  # a stamp's strokes after it
         ("name", "新光企業年金基金\u30001b1", "新光企業年金基金"),
+        ("name", "新光企業年金基金（ｂ１", "新光企業年金基金"),  # a ring's arc read as a bracket
+        ("name", "株式会社（本社）", "株式会社（本社）"),  # words after it are not strokes
         ("name", "株式会社ＡＢＣ", "株式会社ＡＢＣ"),  # a name after the form is the name
     ],
 )
