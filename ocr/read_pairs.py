@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from ocr.engines.base import OcrWord
 from ocr.layout import FormLayout
@@ -63,6 +64,9 @@ class Reading:
     alternatives: list[Reading] = field(default_factory=list)
     #: The ink runs on past the characters read: one may be left out.
     unread: bool = False
+    #: The characters (indexes into :meth:`read_characters`) that a half-width voiced mark
+    #: follows in the ink (:mod:`ocr.read_marks`): ﾀｶｷﾞ read タカキ still shows its ﾞ.
+    marks_after: frozenset[int] = frozenset()
 
     @property
     def characters(self) -> float:
@@ -136,7 +140,7 @@ def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
             # read, or at another stretch: ﾔﾏｻﾞｷ ﾀﾞｲｷ read ヤマザキダ, ヤマザキダキ).
             repaired = next(
                 (
-                    found
+                    (found, reading)
                     for text, reading in ((written_kana, kana), *_normalized(kana.alternatives))
                     if (found := repair_reading(written_name, text, dictionary)) is not None
                     # Neither this reading nor the one as read may be sure of otherwise.
@@ -146,8 +150,9 @@ def check_names(layout: FormLayout, readings: dict[str, Reading]) -> None:
                 None,
             ) or _agreeing_elsewhere(written_name, kana, written_kana, dictionary)
             if repaired is not None:
-                name.text = repaired.name
-                kana.text = _marks_shown(written_name, repaired.kana, kana, dictionary)
+                found, source = repaired
+                name.text = found.name
+                kana.text = _marks_shown(written_name, found.kana, source, kana, dictionary)
                 if match is None:
                     name.partner_agrees = False
                 continue
@@ -263,14 +268,14 @@ def _best_agreeing(written_name: str, kana: Reading, dictionary: NameReadings) -
 
 def _agreeing_elsewhere(
     written_name: str, kana: Reading, written_kana: str, dictionary: NameReadings
-) -> NameMatch | None:
+) -> tuple[NameMatch, Reading] | None:
     """The name's agreement with the first of ``kana``'s readings at other stretches that it
-    agrees with whole, or None: blurred ｵｵﾀ ﾕｲﾅ reads オオタ　ユ at the surest stretch and
-    ﾕｲﾅ surely only at another; 結菜 has other readings, so the agreement is not certain,
-    and a character off is no repair. Only the dictionary's own readings count (大樹 put
-    together as ダキ is no agreement), and not where that reading puts another character
-    in place of one read surely (see :func:`_overrules`)."""
-    for text, _ in _normalized(kana.alternatives):
+    agrees with whole, and that reading, or None: blurred ｵｵﾀ ﾕｲﾅ reads オオタ　ユ at the
+    surest stretch and ﾕｲﾅ surely only at another; 結菜 has other readings, so the agreement
+    is not certain, and a character off is no repair. Only the dictionary's own readings
+    count (大樹 put together as ダキ is no agreement), and not where that reading puts
+    another character in place of one read surely (see :func:`_overrules`)."""
+    for text, other in _normalized(kana.alternatives):
         match = match_name(written_name, text, dictionary)
         if (
             match is not None
@@ -278,19 +283,25 @@ def _agreeing_elsewhere(
             and match.listed
             and not _overrules(kana, written_kana, text)
         ):
-            return match
+            return match, other
     return None
 
 
-def _marks_shown(written_name: str, reading: str, kana: Reading, dictionary: NameReadings) -> str:
-    """``reading``, a name's reading put right or found at another stretch, with the voiced
-    marks it lacks that ``kana`` or its other stretches showed (ﾔﾏｻﾞｷ ﾀﾞｲｷ read ヤマサキタイキ
-    at triple width, where marks are swallowed, and ヤマザキダ narrower: ヤマザキ　ダイキ)."""
+def _marks_shown(
+    written_name: str, reading: str, source: Reading, kana: Reading, dictionary: NameReadings
+) -> str:
+    """``reading``, a name's reading put right from ``source`` or found there, at another
+    stretch of ``kana``, with the voiced marks it lacks that the ink showed: in ``source``'s
+    ink, or read in ``kana`` or another stretch (ﾔﾏｻﾞｷ ﾀﾞｲｷ read ヤマサキタイキ at triple
+    width, where marks are swallowed, and ヤマザキダ narrower: ヤマザキ　ダイキ)."""
     match = match_name(written_name, reading.replace(FULL_WIDTH_SPACE, ""), dictionary)
     if match is None or not match.voicings:
         return reading
-    shown = voicing_heard(Reading(reading, 0.0, alternatives=[kana, *kana.alternatives]), match)
-    return shown or reading
+    others = [r for r in (kana, *kana.alternatives) if r is not source]
+    evidence = Reading(
+        reading, 0.0, words=source.words, alternatives=others, marks_after=source.marks_after
+    )
+    return voicing_heard(evidence, match) or reading
 
 
 def _certainly_agrees(written_name: str, kana: Reading, dictionary: NameReadings) -> bool:
@@ -307,15 +318,19 @@ def voicing_heard(kana: Reading, match: NameMatch) -> str | None:
 
     The print loses a half-width dakuten more easily than it shows one that is not there,
     so a mark counts as shown where the engine's next guess for the character is the voiced
-    one (at least :data:`MARK_GUESSED`), or the same ink read at another stretch holds the
-    voiced character more often than the reading does (ﾀｶｷﾞ read タカキ stretched, タギ
-    narrow).
+    one (at least :data:`MARK_GUESSED`), a stand-alone dakuten follows the character in the
+    ink (``kana.marks_after``), or the same ink read at another stretch holds the voiced
+    character more often than the reading does (ﾀｶｷﾞ read タカキ stretched, タギ narrow).
     """
     read = kana.read_characters()
     plain = match.kana.replace(FULL_WIDTH_SPACE, "")
     others = [unicodedata.normalize("NFKC", other.text) for other in kana.alternatives]
 
+    marked = _aligned(read, plain, kana.marks_after)
+
     def shown(at: int, voiced: str) -> bool:
+        if at in marked and "\u3099" in _nfd(voiced):
+            return True
         if len(read) == len(plain):
             guesses = {
                 unicodedata.normalize("NFKC", ch)
@@ -342,6 +357,21 @@ def voicing_heard(kana: Reading, match: NameMatch) -> str | None:
     most = max((_marks(voicing) for voicing in heard), default=0)
     heard = [voicing for voicing in heard if _marks(voicing) == most]
     return heard[0] if len(heard) == 1 else None
+
+
+def _aligned(read: list[OcrWord], plain: str, indexes: frozenset[int]) -> set[int]:
+    """``indexes`` into the characters ``read``, as indexes into ``plain`` (a reading of the
+    same ink) where the two agree around them (タキナオキ read, タカキナオキ matched: the
+    キ at 1 is the キ at 2)."""
+    if not indexes:
+        return set()
+    text = "".join(unicodedata.normalize("NFKC", w.text.strip())[:1] or " " for w in read)
+    blocks = SequenceMatcher(None, text, plain, autojunk=False).get_matching_blocks()
+    return {b + i - a for a, b, size in blocks for i in indexes if a <= i < a + size}
+
+
+def _nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
 
 
 def _marks(text: str) -> int:

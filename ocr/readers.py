@@ -27,6 +27,7 @@ from ocr.read_address import match_places
 from ocr.read_confidence import combined, threshold
 from ocr.read_glyphs import settle_variants
 from ocr.read_ink import crop_margin, fields_mask, layout_mask, normalise_contrast
+from ocr.read_marks import marks_after
 from ocr.read_pairs import (
     RESPELLED_CONFIDENCE,
     Reading,
@@ -184,6 +185,8 @@ def _reading(plan: Plan, words: list[list[OcrWord]]) -> Reading:
     )
     if plan.rule.spaces == "name" and all(words):
         reading.unread = _unread_ink(plan.pieces, words)
+    if plan.spec.type == "kana":
+        reading.marks_after = marks_after(plan.pieces, words)
     if plan.spec.type == "name" and legal_forms(reading.text):
         as_company(reading)
     elif plan.spec.type in _PROSE_TYPES:

@@ -847,6 +847,22 @@ def test_a_voiced_mark_the_ink_showed_chooses_between_the_names_readings() -> No
     assert _checked("石井　陽菜", _kana("イシイ　ヒナ", {4: "ビ"})).text == "イシイ　ヒナ"
 
 
+def test_a_voiced_mark_seen_in_the_ink_chooses_between_the_names_readings() -> None:
+    # ﾀｶｷﾞ ﾅｵｷ read タカキ　ナオキ, the ﾞ left out but found after キ in the ink.
+    kana = _kana("タカキ　ナオキ", {})
+    kana.marks_after = frozenset({2})
+    assert _checked("高木　直樹", kana).text == "タカギ　ナオキ"
+    # A mark after another character is no evidence for ギ.
+    kana = _kana("タカキ　ナオキ", {})
+    kana.marks_after = frozenset({1})
+    assert _checked("高木　直樹", kana).text == "タカキ　ナオキ"
+    # Read タキ　ナオキ (カ dropped) and put right to タカキ　ナオキ: the mark after the キ
+    # read is the mark after the キ of the repair.
+    kana = _kana("タキ　ナオキ", {})
+    kana.marks_after = frozenset({1})
+    assert _checked("高木　直樹", kana).text == "タカギ　ナオキ"
+
+
 def test_a_guess_the_context_makes_the_same_value_is_no_doubt() -> None:
     # ハイツ: 八 at 0.55 with ハ at 0.43 is a doubt between two glyphs of one value (tidy
     # makes 八 beside katakana ハ); with 入 at 0.43 it is a doubt between two values.
