@@ -325,7 +325,6 @@ def voicing_heard(kana: Reading, match: NameMatch) -> str | None:
     read = kana.read_characters()
     plain = match.kana.replace(FULL_WIDTH_SPACE, "")
     others = [unicodedata.normalize("NFKC", other.text) for other in kana.alternatives]
-
     marked = _aligned(read, plain, kana.marks_after)
 
     def shown(at: int, voiced: str) -> bool:
@@ -376,7 +375,7 @@ def _nfd(text: str) -> str:
 
 def _marks(text: str) -> int:
     """How many voiced marks ``text`` carries."""
-    return sum(ch in "\u3099\u309a" for ch in unicodedata.normalize("NFD", text))
+    return sum(ch in "\u3099\u309a" for ch in _nfd(text))
 
 
 def marks_seen(kana: Reading, written: str, matched: str) -> bool:
