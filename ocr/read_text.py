@@ -14,8 +14,8 @@ import unicodedata
 
 import jaconv
 
-#: Kanji drawn exactly like a katakana, and those katakana.
-KANJI_LIKE_KATAKANA = ("口工力夕卜二八", "ロエカタトニハ")
+from ocr.engines.variants import KANJI_LIKE_KATAKANA
+
 _KATAKANA_LOOKALIKES = str.maketrans(*KANJI_LIKE_KATAKANA)
 #: Marks drawn like the long-vowel mark ー when they follow katakana.
 _DASHES = "-－‐―—一ｰ"

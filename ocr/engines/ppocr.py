@@ -126,12 +126,12 @@ class PpOcrEngine:
         if fold is None:
             allowed = set(charset)
             pairs = [
-                (i, self._index[japanese])
+                (i, self._index[target])
                 for i, ch in enumerate(self._classes)
                 if i
                 and ch not in allowed
-                and (japanese := self._folded_forms.get(ch)) in allowed
-                and japanese in self._index
+                and (target := self._folded_forms.get(ch)) in allowed
+                and target in self._index
             ]
             fold = (
                 np.array([a for a, _ in pairs], dtype=np.intp),

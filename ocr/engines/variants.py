@@ -62,19 +62,12 @@ def japanese_forms() -> dict[str, str]:
     return forms
 
 
-#: Kanji drawn like a katakana, and that katakana: the recogniser, trained mostly on
-#: Chinese, answers them for blurred or half-width kana (ｵｵﾀ reads 才才夕).
-KATAKANA_LOOKALIKES = {
-    "才": "オ",
-    "夕": "タ",
-    "力": "カ",
-    "口": "ロ",
-    "工": "エ",
-    "卜": "ト",
-    "二": "ニ",
-    "八": "ハ",
-    "一": "ー",
-}
+#: Kanji drawn exactly like a katakana, and those katakana: beside katakana in a name or an
+#: address they are the katakana (ocr.read_text).
+KANJI_LIKE_KATAKANA = ("口工力夕卜二八", "ロエカタトニハ")
+#: Kanji the recogniser, trained mostly on Chinese, answers for blurred or half-width kana
+#: (ｵｵﾀ reads 才才夕), and the katakana they stand for in a field that holds only kana.
+KATAKANA_LOOKALIKES = {**dict(zip(*KANJI_LIKE_KATAKANA, strict=True)), "才": "オ", "一": "ー"}
 
 
 def folded_forms() -> dict[str, str]:
